@@ -1,0 +1,17 @@
+"""The Celery application: queues ``default`` and ``media``.
+
+In embedded mode the broker is kombu's filesystem transport under var/broker and
+``make run`` starts a real worker process; in production it is Redis or RabbitMQ.
+"""
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school.settings")
+
+app = Celery("school")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_queues = (Queue("default"), Queue("media"))
+app.autodiscover_tasks()

@@ -1,0 +1,194 @@
+"""The school's own domain: accounts, the organisation tree, members, the audit log, the home page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+from school import blocks
+
+phone_validator = RegexValidator(r"^1\d{10}$", _("Enter an 11-digit mainland mobile number, e.g. 13800138000."))
+
+
+class User(AbstractUser):
+    """Django's user plus the one flag accounts need before a member profile exists."""
+
+    must_change_password = models.BooleanField(
+        _("must change password at next login"),
+        default=False,
+        help_text=_("Set for imported or admin-created accounts; cleared when the user sets a password."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        member = getattr(self, "member", None)
+        if member is not None:
+            return member.real_name
+        return self.get_full_name() or self.username
+
+
+class OrgUnit(MP_Node):
+    """One node of 党委 > 党总支 > 党支部 > 党小组; permissions are scoped to subtrees of these."""
+
+    class Kind(models.TextChoices):
+        COMMITTEE = "committee", _("Party committee")  # 党委
+        GENERAL_BRANCH = "general_branch", _("General party branch")  # 党总支
+        BRANCH = "branch", _("Party branch")  # 党支部
+        GROUP = "group", _("Party group")  # 党小组
+
+    # Which kinds may sit directly below which: a 党小组 never holds a 党委.
+    ALLOWED_CHILDREN = {
+        Kind.COMMITTEE: {Kind.COMMITTEE, Kind.GENERAL_BRANCH, Kind.BRANCH},
+        Kind.GENERAL_BRANCH: {Kind.BRANCH},
+        Kind.BRANCH: {Kind.GROUP},
+        Kind.GROUP: set(),
+    }
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    code = models.CharField(_("organisation code"), max_length=50, blank=True)
+    secretary = models.CharField(_("secretary"), max_length=50, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("branch organizers"),
+        blank=True,
+        related_name="managed_org_units",
+        help_text=_("Organizers who manage this unit and everything below it."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    node_order_by = ["name"]
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def indented_name(self) -> str:
+        return "\u3000" * (self.depth - 1) + self.name
+
+    def subtree(self) -> models.QuerySet[OrgUnit]:
+        return OrgUnit.objects.filter(path__startswith=self.path)
+
+    def contains(self, other: OrgUnit) -> bool:
+        return other.path.startswith(self.path)
+
+
+class MemberQuerySet(models.QuerySet):
+    def active(self) -> MemberQuerySet:
+        return self.filter(is_active=True)
+
+    def in_subtree(self, unit: OrgUnit) -> MemberQuerySet:
+        return self.filter(org_unit__path__startswith=unit.path)
+
+
+class Member(models.Model):
+    """A learner's profile, one-to-one with the login account."""
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+
+    class PoliticalStatus(models.TextChoices):
+        FULL_MEMBER = "full", _("Full party member")  # 正式党员
+        PROBATIONARY = "probationary", _("Probationary party member")  # 预备党员
+        CANDIDATE = "candidate", _("Party membership candidate")  # 发展对象
+        ACTIVIST = "activist", _("Party membership applicant activist")  # 入党积极分子
+        MASSES = "masses", _("Non-party member")  # 群众
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="member"
+    )
+    real_name = models.CharField(_("real name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("organisation unit"), on_delete=models.PROTECT, related_name="members"
+    )
+    political_status = models.CharField(
+        _("political status"), max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
+    )
+    joined_party_on = models.DateField(_("date joined the party"), null=True, blank=True)
+    phone = models.CharField(
+        _("mobile phone"), max_length=11, unique=True, null=True, blank=True, validators=[phone_validator]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["org_unit__path", "real_name"]
+        indexes = [models.Index(fields=["political_status"])]
+
+    def __str__(self) -> str:
+        return self.real_name
+
+
+class AuditLog(models.Model):
+    """Who did what to which object: every privileged action writes one row."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=100, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_repr = models.CharField(_("target"), max_length=200, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_repr}"
+
+
+class HomePage(Page):
+    """The school's front page: a welcome banner and editable sections."""
+
+    banner_title = models.CharField(_("banner title"), max_length=100, blank=True)
+    banner_text = models.CharField(_("banner text"), max_length=250, blank=True)
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link", "ol", "ul"])
+    body = StreamField(blocks.HomeBodyBlock(), verbose_name=_("sections"), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("banner_title"),
+        FieldPanel("banner_text"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")

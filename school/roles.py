@@ -1,0 +1,124 @@
+"""The five roles as Django groups, and the permissions each one carries.
+
+Group permissions say *what* a role may do; ``school.permissions`` says *where*
+(the org subtree a 支部管理员 manages). ``roles_sync`` is idempotent and runs
+after every ``migrate``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(str, Enum):
+    LEARNER = "学员"
+    INSTRUCTOR = "讲师"
+    EDITOR = "编辑"
+    BRANCH_ORGANIZER = "支部管理员"
+    SYSTEM_ADMIN = "系统管理员"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.LEARNER: _("Learner"),
+    Role.INSTRUCTOR: _("Instructor"),
+    Role.EDITOR: _("Editor"),
+    Role.BRANCH_ORGANIZER: _("Branch organizer"),
+    Role.SYSTEM_ADMIN: _("System administrator"),
+}
+
+_ADMIN_ACCESS = ["wagtailadmin.access_admin"]
+_MEDIA = [
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+]
+_MEMBERS = [
+    "school.view_member",
+    "school.add_member",
+    "school.change_member",
+    "school.view_orgunit",
+]
+
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.LEARNER: [],
+    Role.INSTRUCTOR: _ADMIN_ACCESS + _MEDIA,
+    Role.EDITOR: _ADMIN_ACCESS + _MEDIA,
+    Role.BRANCH_ORGANIZER: _ADMIN_ACCESS + _MEMBERS,
+    Role.SYSTEM_ADMIN: _ADMIN_ACCESS
+    + _MEDIA
+    + _MEMBERS
+    + [
+        "school.delete_member",
+        "school.add_orgunit",
+        "school.change_orgunit",
+        "school.delete_orgunit",
+        "school.view_auditlog",
+        "wagtailimages.delete_image",
+        "wagtaildocs.delete_document",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.delete_user",
+        "school.add_user",
+        "school.change_user",
+        "school.delete_user",
+        "school.view_user",
+        "auth.view_group",
+        "auth.change_group",
+        "wagtailcore.view_site",
+        "wagtailcore.change_site",
+    ],
+}
+
+# Page-tree permissions granted at the root page (editors and admins publish anywhere).
+ROLE_PAGE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.EDITOR: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+    Role.SYSTEM_ADMIN: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page", "bulk_delete_page"],
+}
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    found = []
+    for name in names:
+        app_label, codename = name.split(".", 1)
+        perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if perm is not None:
+            found.append(perm)
+    return found
+
+
+def roles_sync() -> dict[Role, Group]:
+    """Create the role groups and (re)grant their permissions; safe to run any number of times."""
+    from wagtail.models import GroupPagePermission, Page
+
+    groups = {}
+    root = Page.get_first_root_node()
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.add(*_permissions(ROLE_PERMISSIONS[role]))
+        if root is not None:
+            for codename in ROLE_PAGE_PERMISSIONS.get(role, []):
+                perm = Permission.objects.filter(content_type__app_label="wagtailcore", codename=codename).first()
+                if perm is not None:
+                    GroupPagePermission.objects.get_or_create(group=group, page=root, permission=perm)
+        groups[role] = group
+    return groups
+
+
+def sync_after_migrate(**kwargs) -> None:
+    roles_sync()
+
+
+def user_has_role(user, role: Role) -> bool:
+    if not user.is_authenticated:
+        return False
+    return any(g.name == role.value for g in user.groups.all())

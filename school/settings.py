@@ -1,0 +1,350 @@
+"""One settings module for every deployment.
+
+Everything that differs between a laptop and production is read from the
+environment here, and nowhere else. Without any variables set the embedded
+defaults of ARCHITECTURE.md apply: SQLite, the kombu filesystem broker, local
+media and the embedded search index, all under ``var/``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+
+def _fail(name: str, problem: str) -> None:
+    raise ImproperlyConfigured(f"环境变量 {name} 无效 (invalid environment variable {name}): {problem}")
+
+
+def _read(name: str, reader, default):
+    """Read one variable; a value that cannot be parsed stops start-up naming the variable."""
+    try:
+        return reader(name, default=default)
+    except (ValueError, TypeError, environ.ImproperlyConfigured) as exc:
+        _fail(name, str(exc))
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _read(name, env.str, default).strip().lower()
+    if value not in choices:
+        _fail(name, f"{value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+VAR_DIR = Path(_read("VAR_DIR", env.str, str(BASE_DIR / "var"))).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# "embedded" is one machine with generated secrets (make run); "production" refuses to start
+# without real secrets and turns on every transport-security setting.
+DEPLOYMENT = _choice("DEPLOYMENT", "embedded", ("embedded", "production"))
+PRODUCTION = DEPLOYMENT == "production"
+DEBUG = _read("DEBUG", env.bool, False)
+TESTING = _read("TESTING", env.bool, "pytest" in sys.modules)
+
+
+def _secret_key() -> str:
+    """Production must bring its own key; development keeps a generated one in var/."""
+    key = _read("SECRET_KEY", env.str, "")
+    if key:
+        if len(key) < 50 or len(set(key)) < 5:
+            _fail("SECRET_KEY", "must be at least 50 characters with at least 5 distinct characters")
+        return key
+    if PRODUCTION:
+        _fail("SECRET_KEY", "required when DEPLOYMENT=production")
+    key_file = VAR_DIR / "secret_key.txt"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(64))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, [])
+SITE_URL = _read("SITE_URL", env.str, "http://localhost:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
+WAGTAIL_SITE_NAME = _read("SITE_NAME", env.str, "线上党校")
+
+INSTALLED_APPS = [
+    "school",
+    "courses",
+    "exams",
+    "media_pipeline",
+    "search",
+    "community",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "axes",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "school.accounts.middleware.ForcePasswordChangeMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "school.urls"
+WSGI_APPLICATION = "school.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "wagtail.contrib.settings.context_processors.settings",
+                "school.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database --------------------------------------------------------------
+_default_db = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+DATABASE_URL = _read("DATABASE_URL", env.str, _default_db)
+if not DATABASE_URL.split(":", 1)[0] in {"sqlite", "postgres", "postgresql", "pgsql", "postgis"}:
+    _fail("DATABASE_URL", "only sqlite:/// and postgres:// URLs are supported")
+try:
+    DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+except Exception as exc:  # environ raises a mix of error types on malformed URLs
+    _fail("DATABASE_URL", str(exc))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = _read("DB_CONN_MAX_AGE", env.int, 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and sessions ----------------------------------------------------
+REDIS_URL = _read("REDIS_URL", env.str, "")
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        _fail("REDIS_URL", "must start with redis://, rediss:// or unix://")
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "school",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2, "IGNORE_EXCEPTIONS": True},
+        }
+    }
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    # Sessions survive a Redis outage: written through to the database, read from the cache.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Celery ----------------------------------------------------------------
+_default_broker = "filesystem://"
+CELERY_BROKER_URL = _read("CELERY_BROKER_URL", env.str, _default_broker)
+if CELERY_BROKER_URL.split(":", 1)[0] not in {"filesystem", "redis", "rediss", "amqp", "amqps", "memory"}:
+    _fail("CELERY_BROKER_URL", "expected filesystem://, redis://, amqp:// (or memory:// in tests)")
+CELERY_BROKER_DIR = VAR_DIR / "broker"
+if CELERY_BROKER_URL.startswith("filesystem"):
+    for sub in ("out", "processed"):
+        (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "out"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "out"),
+        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+    CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery-results'}"
+    (VAR_DIR / "celery-results").mkdir(exist_ok=True)
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
+    CELERY_RESULT_BACKEND = _read("CELERY_RESULT_BACKEND", env.str, REDIS_URL or None)
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"media_pipeline.tasks.*": {"queue": "media"}}
+CELERY_TASK_ALWAYS_EAGER = _read("CELERY_TASK_ALWAYS_EAGER", env.bool, False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Wagtail 8's own background jobs (reference index, file deletion, image renditions) use
+# django-tasks. They are short and idempotent, so they run immediately in the request; see docs/configuration.md.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# --- Search ----------------------------------------------------------------
+SEARCH_BACKEND = _choice("SEARCH_BACKEND", "embedded", ("embedded", "elasticsearch"))
+ELASTICSEARCH_URL = _read("ELASTICSEARCH_URL", env.str, "")
+if SEARCH_BACKEND == "elasticsearch" and not ELASTICSEARCH_URL.startswith(("http://", "https://")):
+    _fail("ELASTICSEARCH_URL", "SEARCH_BACKEND=elasticsearch needs an http(s):// URL")
+SEARCH_INDEX_PATH = VAR_DIR / "search" / "index.sqlite3"
+SEARCH_INDEX_PREFIX = _read("SEARCH_INDEX_PREFIX", env.str, "partyschool")
+# Wagtail's admin keeps its own database search; our search/ app serves the public site.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# --- Storage ---------------------------------------------------------------
+MEDIA_STORAGE = _choice("MEDIA_STORAGE", "local", ("local", "s3"))
+MEDIA_ROOT = Path(_read("MEDIA_ROOT", env.str, str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+_static_backend = (
+    "django.contrib.staticfiles.storage.StaticFilesStorage"
+    if TESTING
+    else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+)
+if MEDIA_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = _read("AWS_STORAGE_BUCKET_NAME", env.str, "")
+    if not AWS_STORAGE_BUCKET_NAME:
+        _fail("AWS_STORAGE_BUCKET_NAME", "required when MEDIA_STORAGE=s3")
+    AWS_S3_ENDPOINT_URL = _read("AWS_S3_ENDPOINT_URL", env.str, None)
+    AWS_S3_REGION_NAME = _read("AWS_S3_REGION_NAME", env.str, None)
+    AWS_ACCESS_KEY_ID = _read("AWS_ACCESS_KEY_ID", env.str, None)
+    AWS_SECRET_ACCESS_KEY = _read("AWS_SECRET_ACCESS_KEY", env.str, None)
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = True
+    AWS_S3_FILE_OVERWRITE = False
+    _media_backend = {"BACKEND": "storages.backends.s3.S3Storage"}
+else:
+    MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    _media_backend = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {"default": _media_backend, "staticfiles": {"BACKEND": _static_backend}}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+MEMBER_IMPORT_MAX_BYTES = _read("MEMBER_IMPORT_MAX_BYTES", env.int, 5 * 1024 * 1024)
+
+# --- Auth ------------------------------------------------------------------
+AUTH_USER_MODEL = "school.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "school.accounts.backends.UsernameOrPhoneBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+
+AXES_FAILURE_LIMIT = _read("LOGIN_FAILURE_LIMIT", env.int, 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_read("LOGIN_LOCKOUT_MINUTES", env.int, 15))
+# Lock the account being guessed, not the address: a whole 党委 often sits behind one office NAT,
+# and an IP lock would shut out every colleague. (axes.W006 warns about exactly this choice.)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_VERBOSE = False
+
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    if DEBUG:
+        _fail("DEBUG", "must be off when DEPLOYMENT=production")
+    if _read("ALLOWED_HOSTS", env.str, "") == "":
+        _fail("ALLOWED_HOSTS", "required when DEPLOYMENT=production")
+    SESSION_COOKIE_SECURE = _read("SECURE_COOKIES", env.bool, True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, True)
+    SECURE_HSTS_SECONDS = _read("SECURE_HSTS_SECONDS", env.int, 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = _read("SECURE_HSTS_PRELOAD", env.bool, True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- Language and time -----------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+WAGTAIL_I18N_ENABLED = False
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = _read("TIME_ZONE", env.str, "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
+WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+
+# --- Email, logging --------------------------------------------------------
+EMAIL_BACKEND = _read("EMAIL_BACKEND", env.str, "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = _read("DEFAULT_FROM_EMAIL", env.str, "线上党校 <noreply@localhost>")
+ADMINS = [("admin", a) for a in _read("ADMIN_EMAILS", env.list, [])]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": _read("LOG_LEVEL", env.str, "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
+WAGTAILDOCS_DOCUMENT_MODEL = "wagtaildocs.Document"

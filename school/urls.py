@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from school import health, views
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("accounts/", include("school.accounts.urls")),
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("my/", views.my_learning, name="my_learning"),
+    path("courses/", include("courses.urls")),
+    path("library/", views.section, {"section": "library"}, name="library"),
+    path("exams/", include("exams.urls")),
+    path("community/", include("community.urls")),
+    path("search/", include("search.urls")),
+]
+
+if settings.DEBUG or settings.MEDIA_STORAGE == "local":
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]
