@@ -1,0 +1,73 @@
+"""Fixtures shared by every app's tests: a small org tree and one user per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from school.models import OrgUnit
+from school.roles import Role
+from school.tests.factories import PASSWORD, MemberFactory, UserFactory, org_unit_create
+
+
+@dataclass
+class OrgTree:
+    committee: OrgUnit
+    general_a: OrgUnit
+    general_b: OrgUnit
+    branch_a1: OrgUnit
+    branch_a2: OrgUnit
+    branch_b1: OrgUnit
+    group_a1: OrgUnit
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def org_tree(db) -> OrgTree:
+    """党委 > 总支A(支部A1 > 小组A1-1, 支部A2), 总支B(支部B1)."""
+    committee = org_unit_create(name="测试党委", kind=OrgUnit.Kind.COMMITTEE)
+    general_a = org_unit_create(name="第一党总支", kind=OrgUnit.Kind.GENERAL_BRANCH, parent=committee)
+    general_b = org_unit_create(name="第二党总支", kind=OrgUnit.Kind.GENERAL_BRANCH, parent=committee)
+    branch_a1 = org_unit_create(name="第一党支部", parent=general_a)
+    branch_a2 = org_unit_create(name="第二党支部", parent=general_a)
+    branch_b1 = org_unit_create(name="第三党支部", parent=general_b)
+    group_a1 = org_unit_create(name="第一党小组", kind=OrgUnit.Kind.GROUP, parent=branch_a1)
+    return OrgTree(committee, general_a, general_b, branch_a1, branch_a2, branch_b1, group_a1)
+
+
+@pytest.fixture
+def system_admin(org_tree):
+    return MemberFactory(user__roles=[Role.SYSTEM_ADMIN], org_unit=org_tree.committee, real_name="系统管理员").user
+
+
+@pytest.fixture
+def organizer_a1(org_tree):
+    """支部管理员 of 第一党支部 (and so of 第一党小组), nothing else."""
+    user = MemberFactory(user__roles=[Role.BRANCH_ORGANIZER], org_unit=org_tree.branch_a1, real_name="一支书").user
+    org_tree.branch_a1.managers.add(user)
+    return user
+
+
+@pytest.fixture
+def member_a1(org_tree):
+    return MemberFactory(user__roles=[Role.LEARNER], org_unit=org_tree.group_a1, real_name="甲学员")
+
+
+@pytest.fixture
+def member_a2(org_tree):
+    return MemberFactory(user__roles=[Role.LEARNER], org_unit=org_tree.branch_a2, real_name="乙学员")
+
+
+@pytest.fixture
+def learner(member_a1):
+    return member_a1.user
+
+
+@pytest.fixture
+def plain_user(db):
+    return UserFactory()

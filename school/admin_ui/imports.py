@@ -1,0 +1,1 @@
+"""Member import screens in the Wagtail admin (registers its own hooks)."""

@@ -1,0 +1,1 @@
+"""Member and org-tree screens in the Wagtail admin (registers its own hooks)."""
