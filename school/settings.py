@@ -34,6 +34,18 @@ def _read(name: str, reader, default):
         _fail(name, str(exc))
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    """Stricter than environ's bool: a typo such as DEBUG=ture stops start-up instead of meaning False."""
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw not in _TRUE | _FALSE:
+        _fail(name, f"{raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off)")
+    return raw in _TRUE
+
+
 def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = _read(name, env.str, default).strip().lower()
     if value not in choices:
@@ -48,8 +60,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # without real secrets and turns on every transport-security setting.
 DEPLOYMENT = _choice("DEPLOYMENT", "embedded", ("embedded", "production"))
 PRODUCTION = DEPLOYMENT == "production"
-DEBUG = _read("DEBUG", env.bool, False)
-TESTING = _read("TESTING", env.bool, "pytest" in sys.modules)
+DEBUG = _bool("DEBUG")
+TESTING = _bool("TESTING", "pytest" in sys.modules)
 
 
 def _secret_key() -> str:
@@ -196,12 +208,13 @@ if CELERY_BROKER_URL.split(":", 1)[0] not in {"filesystem", "redis", "rediss", "
     _fail("CELERY_BROKER_URL", "expected filesystem://, redis://, amqp:// (or memory:// in tests)")
 CELERY_BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "out"),
         "data_folder_out": str(CELERY_BROKER_DIR / "out"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery-results'}"
@@ -211,7 +224,7 @@ else:
     CELERY_RESULT_BACKEND = _read("CELERY_RESULT_BACKEND", env.str, REDIS_URL or None)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"media_pipeline.tasks.*": {"queue": "media"}}
-CELERY_TASK_ALWAYS_EAGER = _read("CELERY_TASK_ALWAYS_EAGER", env.bool, False)
+CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
@@ -239,6 +252,7 @@ MEDIA_STORAGE = _choice("MEDIA_STORAGE", "local", ("local", "s3"))
 MEDIA_ROOT = Path(_read("MEDIA_ROOT", env.str, str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 _static_backend = (
@@ -303,7 +317,7 @@ SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"  # Wagtail overrides this for its own preview frames
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
@@ -311,12 +325,12 @@ if PRODUCTION:
         _fail("DEBUG", "must be off when DEPLOYMENT=production")
     if _read("ALLOWED_HOSTS", env.str, "") == "":
         _fail("ALLOWED_HOSTS", "required when DEPLOYMENT=production")
-    SESSION_COOKIE_SECURE = _read("SECURE_COOKIES", env.bool, True)
+    SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, True)
+    SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = _read("SECURE_HSTS_SECONDS", env.int, 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = _read("SECURE_HSTS_PRELOAD", env.bool, True)
+    SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
@@ -333,7 +347,11 @@ WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
 WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 
 # --- Email, logging --------------------------------------------------------
-EMAIL_BACKEND = _read("EMAIL_BACKEND", env.str, "django.core.mail.backends.console.EmailBackend")
+EMAIL_URL = _read("EMAIL_URL", env.str, "consolemail://")
+try:
+    globals().update(env.email_url_config(EMAIL_URL))
+except Exception as exc:
+    _fail("EMAIL_URL", str(exc))
 DEFAULT_FROM_EMAIL = _read("DEFAULT_FROM_EMAIL", env.str, "线上党校 <noreply@localhost>")
 ADMINS = [("admin", a) for a in _read("ADMIN_EMAILS", env.list, [])]
 
