@@ -11,4 +11,4 @@ class SchoolConfig(AppConfig):
 
         from school import roles
 
-        post_migrate.connect(roles.sync_after_migrate, sender=self)
+        post_migrate.connect(roles.sync_after_migrate, dispatch_uid="school.roles_sync")

@@ -114,8 +114,13 @@ def roles_sync() -> dict[Role, Group]:
     return groups
 
 
-def sync_after_migrate(**kwargs) -> None:
-    roles_sync()
+def sync_after_migrate(sender, **kwargs) -> None:
+    """Run once, after the last app's post_migrate, when every app's permissions exist."""
+    from django.apps import apps
+
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if with_models and sender.label == with_models[-1].label:
+        roles_sync()
 
 
 def user_has_role(user, role: Role) -> bool:

@@ -1,0 +1,39 @@
+import pytest
+from django.contrib.auth.models import Group
+from wagtail.models import GroupPagePermission
+
+from school.roles import Role, roles_sync
+
+pytestmark = pytest.mark.django_db
+
+
+def test_migrate_creates_the_five_role_groups():
+    assert set(Group.objects.values_list("name", flat=True)) >= {r.value for r in Role}
+
+
+def test_roles_sync_is_idempotent():
+    before = {g.name: set(g.permissions.values_list("pk", flat=True)) for g in Group.objects.all()}
+    page_perms = GroupPagePermission.objects.count()
+    roles_sync()
+    after = {g.name: set(g.permissions.values_list("pk", flat=True)) for g in Group.objects.all()}
+    assert before == after
+    assert GroupPagePermission.objects.count() == page_perms
+
+
+def test_learners_get_no_admin_access(learner):
+    assert not learner.has_perm("wagtailadmin.access_admin")
+
+
+def test_branch_organizers_manage_members_but_not_the_org_structure(organizer_a1):
+    assert organizer_a1.has_perm("wagtailadmin.access_admin")
+    assert organizer_a1.has_perm("school.change_member")
+    assert not organizer_a1.has_perm("school.add_orgunit")
+    assert not organizer_a1.has_perm("school.delete_member")
+
+
+def test_editors_may_publish_pages_from_the_root():
+    editor = Group.objects.get(name=Role.EDITOR.value)
+    codenames = set(
+        GroupPagePermission.objects.filter(group=editor).values_list("permission__codename", flat=True)
+    )
+    assert {"add_page", "change_page", "publish_page"} <= codenames
