@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_tests=${1:-run}
-apt_packages=(ffmpeg fonts-noto-cjk gettext nodejs npm)
+apt_packages=(ffmpeg fonts-noto-cjk gettext)
 if [ "$want_tests" = "test" ]; then
     apt_packages+=(chromium poppler-utils)
 fi
@@ -15,6 +15,10 @@ missing=()
 for pkg in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
 done
+# Node.js is looked for as a command: a machine may carry a Node.js build that bundles npm,
+# and Debian's npm package conflicts with such builds.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = "0" ]; then
         echo "==> apt-get install ${missing[*]}"
