@@ -42,13 +42,17 @@ def org_tree(db) -> OrgTree:
 
 @pytest.fixture
 def system_admin(org_tree):
-    return MemberFactory(user__roles=[Role.SYSTEM_ADMIN], org_unit=org_tree.committee, real_name="系统管理员").user
+    return MemberFactory(
+        user__roles=[Role.SYSTEM_ADMIN], org_unit=org_tree.committee, real_name="系统管理员"
+    ).user
 
 
 @pytest.fixture
 def organizer_a1(org_tree):
     """支部管理员 of 第一党支部 (and so of 第一党小组), nothing else."""
-    user = MemberFactory(user__roles=[Role.BRANCH_ORGANIZER], org_unit=org_tree.branch_a1, real_name="一支书").user
+    user = MemberFactory(
+        user__roles=[Role.BRANCH_ORGANIZER], org_unit=org_tree.branch_a1, real_name="一支书"
+    ).user
     org_tree.branch_a1.managers.add(user)
     return user
 

@@ -14,7 +14,9 @@ from wagtail.models import Page
 
 from school import blocks
 
-phone_validator = RegexValidator(r"^1\d{10}$", _("Enter an 11-digit mainland mobile number, e.g. 13800138000."))
+phone_validator = RegexValidator(
+    r"^1\d{10}$", _("Enter an 11-digit mainland mobile number, e.g. 13800138000.")
+)
 
 
 class User(AbstractUser):
@@ -192,3 +194,46 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+
+class MemberImport(models.Model):
+    """One uploaded member sheet: parsed at preview, written at commit.
+
+    The parsed rows live here rather than the file on disk, so that the commit may
+    run on any web process; rows are dropped once they are no longer needed.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Awaiting confirmation")
+        COMMITTED = "committed", _("Imported")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    original_filename = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    row_count = models.PositiveIntegerField(_("rows in the file"), default=0)
+    rows = models.JSONField(_("valid rows"), default=list, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    ignored_columns = models.JSONField(_("ignored columns"), default=list, blank=True)
+    created_count = models.PositiveIntegerField(_("members created"), default=0)
+    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("member import")
+        verbose_name_plural = _("member imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_filename
+
+    @property
+    def can_commit(self) -> bool:
+        return self.status == self.Status.PREVIEWED and not self.errors and bool(self.rows)

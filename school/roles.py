@@ -7,13 +7,13 @@ after every ``migrate``.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     LEARNER = "学员"
     INSTRUCTOR = "讲师"
     EDITOR = "编辑"
@@ -82,7 +82,14 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
 # Page-tree permissions granted at the root page (editors and admins publish anywhere).
 ROLE_PAGE_PERMISSIONS: dict[Role, list[str]] = {
     Role.EDITOR: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
-    Role.SYSTEM_ADMIN: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page", "bulk_delete_page"],
+    Role.SYSTEM_ADMIN: [
+        "add_page",
+        "change_page",
+        "publish_page",
+        "lock_page",
+        "unlock_page",
+        "bulk_delete_page",
+    ],
 }
 
 
@@ -107,7 +114,9 @@ def roles_sync() -> dict[Role, Group]:
         group.permissions.add(*_permissions(ROLE_PERMISSIONS[role]))
         if root is not None:
             for codename in ROLE_PAGE_PERMISSIONS.get(role, []):
-                perm = Permission.objects.filter(content_type__app_label="wagtailcore", codename=codename).first()
+                perm = Permission.objects.filter(
+                    content_type__app_label="wagtailcore", codename=codename
+                ).first()
                 if perm is not None:
                     GroupPagePermission.objects.get_or_create(group=group, page=root, permission=perm)
         groups[role] = group

@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "school.accounts.middleware.ForcePasswordChangeMiddleware",
+    "school.accounts.middleware.AdminLoginRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -159,7 +160,7 @@ TEMPLATES = [
 # --- Database --------------------------------------------------------------
 _default_db = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASE_URL = _read("DATABASE_URL", env.str, _default_db)
-if not DATABASE_URL.split(":", 1)[0] in {"sqlite", "postgres", "postgresql", "pgsql", "postgis"}:
+if DATABASE_URL.split(":", 1)[0] not in {"sqlite", "postgres", "postgresql", "pgsql", "postgis"}:
     _fail("DATABASE_URL", "only sqlite:/// and postgres:// URLs are supported")
 try:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
@@ -234,7 +235,8 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Wagtail 8's own background jobs (reference index, file deletion, image renditions) use
-# django-tasks. They are short and idempotent, so they run immediately in the request; see docs/configuration.md.
+# django-tasks. They are short and idempotent, so they run immediately in the request;
+# see docs/configuration.md.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # --- Search ----------------------------------------------------------------
@@ -288,7 +290,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "school.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -300,6 +302,8 @@ LOGOUT_REDIRECT_URL = "/"
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# One way to change one's own password (/accounts/password/): it clears must_change_password and is audited.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 
 AXES_FAILURE_LIMIT = _read("LOGIN_FAILURE_LIMIT", env.int, 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_read("LOGIN_LOCKOUT_MINUTES", env.int, 15))
@@ -308,10 +312,18 @@ AXES_COOLOFF_TIME = timedelta(minutes=_read("LOGIN_LOCKOUT_MINUTES", env.int, 15
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Failures count against the account's username whether the login named it or the mobile number.
+AXES_USERNAME_CALLABLE = "school.accounts.lockout.axes_username"
+# Chinese 429 page (accounts/locked_out.html) or JSON, saying when to try again.
+AXES_LOCKOUT_CALLABLE = "school.accounts.lockout.lockout_response"
+# Attempts during a lockout do not extend it, so the time on the lockout page holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
+# Login POSTs per client address per 5 minutes, our form and /admin/login/ together. One office NAT
+# shares it, so a 党委 that logs in together for a study session may need more.
+LOGIN_RATE_LIMIT = _read("LOGIN_RATE_LIMIT", env.int, 30)
 
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
@@ -327,6 +339,7 @@ if PRODUCTION:
         _fail("ALLOWED_HOSTS", "required when DEPLOYMENT=production")
     SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = _read("SECURE_HSTS_SECONDS", env.int, 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -17,8 +17,23 @@ ROOT = Path(__file__).resolve().parent.parent
 def worker():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "school.settings", "VAR_DIR": str(settings.VAR_DIR)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "school", "worker", "-Q", "default,media", "-P", "solo",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "school",
+            "worker",
+            "-Q",
+            "default,media",
+            "-P",
+            "solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "WARNING",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -53,7 +68,11 @@ def test_ping_without_worker_fails_with_a_clear_message(tmp_path):
     env = {**os.environ, "VAR_DIR": str(tmp_path), "CELERY_BROKER_URL": "filesystem://"}
     result = subprocess.run(
         [sys.executable, "manage.py", "worker_ping", "--timeout", "2"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "no worker answered" in result.stderr

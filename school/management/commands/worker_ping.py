@@ -15,7 +15,9 @@ class Command(BaseCommand):
         try:
             answer = result.get(timeout=timeout)
         except Exception as exc:  # celery raises TimeoutError or a broker error
-            raise CommandError(f"no worker answered on queue {queue!r} within {timeout:.0f} s: {exc}") from exc
+            raise CommandError(
+                f"no worker answered on queue {queue!r} within {timeout:.0f} s: {exc}"
+            ) from exc
         if answer != "pong":
             raise CommandError(f"unexpected answer {answer!r}")
         self.stdout.write(self.style.SUCCESS(f"worker answered {answer} on queue {queue}"))

@@ -1,0 +1,1 @@
+"""Reading spreadsheets that organizers upload: safe opening, cell values, row-level reports."""
