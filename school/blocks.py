@@ -35,9 +35,24 @@ class FeatureBlock(blocks.StructBlock):
         label = _("Feature")
 
 
+def feature_icon(link: str) -> str:
+    """Pick the navigation icon of the section a feature links to (no schema field, so no migration)."""
+    from school.context_processors import NAV_ITEMS
+
+    for item in reversed(NAV_ITEMS):
+        if link and link.startswith(item.url):
+            return item.icon
+    return "star"
+
+
 class FeatureGridBlock(blocks.StructBlock):
     heading = blocks.CharBlock(label=_("heading"), max_length=50)
     features = blocks.ListBlock(FeatureBlock(), label=_("features"))
+
+    def get_context(self, value, parent_context: dict | None = None) -> dict:
+        context = super().get_context(value, parent_context=parent_context)
+        context["features"] = [(feature, feature_icon(feature["link"])) for feature in value["features"]]
+        return context
 
     class Meta:
         icon = "grip"

@@ -5,32 +5,76 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from school.roles import Role
+
 # Sections whose own issue has not landed yet show an honest empty state, not a fake page.
+# key: (title, lead, empty text, icon)
 SECTIONS = {
-    "courses": (_("Courses"), _("No courses have been published yet. Assigned and elective courses will appear here.")),
+    "courses": (
+        _("Courses"),
+        _("Assigned and elective courses, micro-video lessons and credit hours."),
+        _("No courses have been published yet. Assigned and elective courses will appear here."),
+        "book",
+    ),
     "library": (
         _("Resource library"),
-        _("No documents have been published yet. Party regulations, policy documents and study materials "
-          "will appear here."),
+        _("Party regulations, policy documents and study materials."),
+        _(
+            "No documents have been published yet. Party regulations, policy documents and study materials "
+            "will appear here."
+        ),
+        "library",
     ),
-    "exams": (_("Exams"), _("There are no exams open to you at the moment.")),
-    "community": (_("Study community"), _("Discussions, study notes and study groups will appear here.")),
-    "search": (_("Search"), _("Search across courses, lessons and the resource library will appear here.")),
+    "exams": (
+        _("Exams"),
+        _("Graduation exams, practice tests and certificates."),
+        _("There are no exams open to you at the moment."),
+        "exam",
+    ),
+    "community": (
+        _("Study community"),
+        _("Discussion boards, study notes and topic study groups."),
+        _("Discussions, study notes and study groups will appear here."),
+        "community",
+    ),
+    "search": (
+        _("Search"),
+        _("One search box for courses, lessons, documents and discussions."),
+        _("Search across courses, lessons and the resource library will appear here."),
+        "search",
+    ),
 }
 
 
 def section(request: HttpRequest, section: str) -> HttpResponse:
     if section not in SECTIONS:
         raise Http404
-    title, empty_text = SECTIONS[section]
-    return render(request, "school/section.html", {"title": title, "empty_text": empty_text, "section": section})
+    title, lead, empty_text, icon = SECTIONS[section]
+    context = {"title": title, "lead": lead, "empty_text": empty_text, "icon": icon, "section": section}
+    return render(request, "school/section.html", context)
+
+
+def _role_labels(user) -> list[str]:
+    names = set(user.groups.values_list("name", flat=True))
+    labels = [role.label for role in Role if role.value in names]
+    if user.is_superuser:
+        labels.insert(0, _("Superuser"))
+    return labels
 
 
 @login_required
 def my_learning(request: HttpRequest) -> HttpResponse:
     member = getattr(request.user, "member", None)
-    return render(
-        request,
-        "school/my_learning.html",
-        {"member": member, "roles": list(request.user.groups.values_list("name", flat=True))},
-    )
+    org_path = []
+    if member is not None:
+        unit = member.org_unit
+        org_path = [ancestor.name for ancestor in unit.get_ancestors()] + [unit.name]
+    context = {
+        "title": _("My learning"),
+        "member": member,
+        "org_path": org_path,
+        "roles": _role_labels(request.user),
+        # Filled by the learning record once courses land; zeros are the honest value today.
+        "stats": {"hours": 0, "points": 0, "completed": 0},
+    }
+    return render(request, "school/my_learning.html", context)

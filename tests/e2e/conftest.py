@@ -1,0 +1,77 @@
+"""Browser fixtures for end-to-end journeys: Debian Chromium driven by Playwright's sync API.
+
+One browser for the e2e package, a fresh context (cookies, viewport) per test. Playwright's sync
+API keeps an event loop running in the main thread while it is started, which makes Django refuse
+ORM calls there unless DJANGO_ALLOW_ASYNC_UNSAFE is set. The variable is set only while the
+browser runs: left in the environment it would leak into subprocesses of other tests (and
+`check --deploy` rightly rejects it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="package")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (make setup-test)")
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _context(browser, viewport: dict, **options):
+    # A Chinese phone sends zh-CN; Django would otherwise follow the browser's en-US Accept-Language.
+    context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def phone_page(browser):
+    context = _context(browser, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(browser):
+    context = _context(browser, DESKTOP)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page_without_js(browser):
+    context = _context(browser, PHONE, is_mobile=True, has_touch=True, java_script_enabled=False)
+    page = context.new_page()
+    yield page
+    context.close()
