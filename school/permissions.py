@@ -80,6 +80,14 @@ def can_manage_member(user, member: Member) -> bool:
     return can_manage_org_unit(user, member.org_unit)
 
 
+def can_edit_member(user, member: Member) -> bool:
+    """Changing a profile: an organizer may not rewrite a system administrator's name, unit or phone
+    (the phone is a login), even when the administrator's record sits in the organizer's subtree."""
+    if not can_manage_member(user, member):
+        return False
+    return is_system_admin(user) or not is_system_admin(member.user)
+
+
 def can_edit_org_structure(user, unit: OrgUnit | None = None) -> bool:
     """Adding, moving and deleting org units is for system administrators only."""
     return is_system_admin(user)
@@ -129,6 +137,8 @@ class MemberPermissionPolicy(ModelPermissionPolicy):
             return False
         if action == "delete":
             return can_delete_member(user, instance)
+        if action == "change":
+            return can_edit_member(user, instance)
         return can_manage_member(user, instance)
 
     def instances_user_has_any_permission_for(self, user, actions) -> QuerySet[Member]:

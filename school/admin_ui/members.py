@@ -37,13 +37,14 @@ def visible_members(user: Any) -> QuerySet[Member]:
     return permissions.members_visible_to(user).select_related("org_unit", "user")
 
 
+class OrgUnitFilter(django_filters.ModelChoiceFilter):
+    """A unit from the user's own subtree, offered as an indented tree."""
+
+    field_class = OrgUnitChoiceField
+
+
 class MemberFilterSet(WagtailFilterSet):
-    org_unit = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Organisation unit"),
-        queryset=None,
-        field_class=OrgUnitChoiceField,
-        method="filter_subtree",
-    )
+    org_unit = OrgUnitFilter(label=gettext_lazy("Organisation unit"), queryset=None, method="filter_subtree")
     political_status = django_filters.ChoiceFilter(
         label=gettext_lazy("Political status"), choices=Member.PoliticalStatus.choices
     )
@@ -100,6 +101,12 @@ class MemberIndexView(ScopedListingMixin, generic.IndexView):
 
     def get_title_url(self, member: Member) -> str | None:
         return self.get_edit_url(member) or self.get_inspect_url(member)
+
+    def get_delete_url(self, instance: Member) -> str | None:
+        """Wagtail asks the model-level question; a system admin's own row offers no delete."""
+        if self.user_has_permission_for_instance("delete", instance):
+            return super().get_delete_url(instance)
+        return None
 
 
 def member_status(member: Member) -> str:
@@ -169,6 +176,11 @@ class MemberDeleteView(ScopedObjectMixin, generic.DeleteView):
 
 class MemberInspectView(ScopedObjectMixin, generic.InspectView):
     instance_action = "view"
+
+    def get_delete_url(self) -> str | None:
+        if self.user_has_permission_for_instance("delete", self.object):
+            return super().get_delete_url()
+        return None
 
 
 class MemberHistoryView(AuditHistoryView):

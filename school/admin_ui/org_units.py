@@ -60,6 +60,7 @@ class OrgUnitIndexView(ScopedListingMixin, generic.IndexView):
 
     page_title = gettext_lazy("Organisation structure")
     default_ordering = "path"
+    history_url_name = None  # declared, or the viewset would not pass it in (IndexView has none)
 
     def get_paginate_by(self, queryset: QuerySet) -> None:
         return None
@@ -94,7 +95,10 @@ class OrgUnitIndexView(ScopedListingMixin, generic.IndexView):
         title_column = self._get_title_column_class(TitleColumn)
         return [
             title_column(
-                "name", label=gettext_lazy("Name"), accessor=self.indented_name, get_url=self.get_edit_url
+                "name",
+                label=gettext_lazy("Unit name"),
+                accessor=self.indented_name,
+                get_url=self.get_edit_url,
             ),
             Column("kind", label=gettext_lazy("Kind"), accessor=lambda unit: unit.get_kind_display()),
             Column("secretary", label=gettext_lazy("Secretary")),
@@ -106,7 +110,7 @@ class OrgUnitIndexView(ScopedListingMixin, generic.IndexView):
             ),
             Column(
                 "subtree_members",
-                label=gettext_lazy("Incl. sub-units"),
+                label=gettext_lazy("Members incl. sub-units"),
                 accessor=lambda unit: self.member_counts[1][unit.path],
             ),
         ]

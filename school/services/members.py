@@ -203,7 +203,7 @@ def member_delete(*, acting_user, member: Member) -> None:
 
 
 def _check_may_update(acting_user, member: Member, org_unit: OrgUnit, roles: Iterable[Role] | None) -> None:
-    if not permissions.can_manage_member(acting_user, member):
+    if not permissions.can_edit_member(acting_user, member):
         raise PermissionDenied(_("You may not manage this member."))
     if not permissions.can_manage_org_unit(acting_user, org_unit):
         raise PermissionDenied(_("You may not move members to this organisation unit."))
