@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 from school.models import OrgUnit
 from school.roles import Role
@@ -20,6 +21,12 @@ class OrgTree:
     branch_a2: OrgUnit
     branch_b1: OrgUnit
     group_a1: OrgUnit
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: rate-limit counters must not leak between tests or runs."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -121,10 +121,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "school.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "school.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -200,6 +201,8 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+    if TESTING:  # not the cache of a `make run` on the same VAR_DIR
+        CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Celery ----------------------------------------------------------------
@@ -324,6 +327,13 @@ AXES_VERBOSE = False
 # Login POSTs per client address per 5 minutes, our form and /admin/login/ together. One office NAT
 # shares it, so a 党委 that logs in together for a study session may need more.
 LOGIN_RATE_LIMIT = _read("LOGIN_RATE_LIMIT", env.int, 30)
+if LOGIN_RATE_LIMIT < 1:
+    _fail("LOGIN_RATE_LIMIT", "must be at least 1")
+# How many reverse proxies of ours stand in front of the app and append to X-Forwarded-For.
+# 0 trusts nobody's header (the app faces clients directly, or the proxy rewrites REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, 0)
+if TRUSTED_PROXY_COUNT < 0:
+    _fail("TRUSTED_PROXY_COUNT", "must be 0 or more")
 
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True

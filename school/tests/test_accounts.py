@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import uuid4
 
 import pytest
 from axes.models import AccessAttempt
@@ -44,14 +43,6 @@ def logged_in_user_id(client: Client) -> str | None:
 
 def log_in(client: Client, login: str, password: str, path: str = LOGIN, **data):
     return client.post(path, {"username": login, "password": password, **data})
-
-
-@pytest.fixture(autouse=True)
-def own_cache(settings):
-    """Rate-limit counters in a cache of this test's own, not the shared file cache under var/."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(uuid4())}
-    }
 
 
 @pytest.fixture

@@ -35,6 +35,8 @@ def run_check(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess:
         ("SEARCH_BACKEND", "solr"),
         ("MEDIA_STORAGE", "ftp"),
         ("LOGIN_FAILURE_LIMIT", "five"),
+        ("LOGIN_RATE_LIMIT", "0"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
         ("DEBUG", "perhaps"),
     ],
 )
