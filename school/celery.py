@@ -11,7 +11,9 @@ from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school.settings")
 
+QUEUES = ("default", "media")
+
 app = Celery("school")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = (Queue("default"), Queue("media"))
+app.conf.task_queues = tuple(Queue(name) for name in QUEUES)
 app.autodiscover_tasks()

@@ -44,4 +44,4 @@ if [ ! -d node_modules/hls.js ] || [ package-lock.json -nt node_modules/.package
     npm ci --silent --no-audit --no-fund
 fi
 mkdir -p static/vendor
-cp node_modules/hls.js/dist/hls.min.js static/vendor/hls.min.js
+cp node_modules/hls.js/dist/hls.min.js node_modules/hls.js/dist/hls.min.js.map static/vendor/

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -191,3 +197,22 @@ def test_wagtail_admin_speaks_chinese_by_default(client, django_user_model):
         toggle_sidebar = gettext(source)
     assert toggle_sidebar != source  # Wagtail ships a zh_Hans catalog
     assert toggle_sidebar in html
+
+
+def test_collectstatic_finds_every_file_the_assets_reference(tmp_path):
+    """`make run` collects static files with the manifest storage, which fails on a dangling reference
+    (a CSS url() or a JS sourceMappingURL to a file that was not copied)."""
+    root = Path(settings.BASE_DIR)
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+        cwd=root,
+        env={**env, "VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+    assert "vendor/hls.min.js" in manifest["paths"]
+    assert "css/site.css" in manifest["paths"]
