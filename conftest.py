@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from school.models import OrgUnit
 from school.roles import Role
@@ -82,3 +83,17 @@ def learner(member_a1):
 @pytest.fixture
 def plain_user(db):
     return UserFactory()
+
+
+@pytest.fixture
+def organizer_client(organizer_a1) -> Client:
+    client = Client()
+    client.force_login(organizer_a1)
+    return client
+
+
+@pytest.fixture
+def system_admin_client(system_admin) -> Client:
+    client = Client()
+    client.force_login(system_admin)
+    return client

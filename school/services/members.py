@@ -26,7 +26,7 @@ def member_create(
     acting_user,
     real_name: str,
     org_unit: OrgUnit,
-    password: str,
+    password: str | None,
     username: str = "",
     phone: str | None = None,
     gender: str = "",
@@ -39,7 +39,8 @@ def member_create(
     """Create the account and the member profile together.
 
     Does not open its own transaction so that an import can create many members in
-    one; callers that create one member wrap it in ``transaction.atomic``.
+    one; callers that create one member wrap it in ``transaction.atomic``. A ``password``
+    of None leaves the account with an unusable password until the caller sets one.
     """
     if acting_user is not None and not permissions.can_manage_org_unit(acting_user, org_unit):
         raise PermissionDenied(_("You may not add members to this organisation unit."))
@@ -94,41 +95,20 @@ class MemberIdentityTaken(MemberError):
 
 
 def member_register(
-    *,
-    acting_user,
-    real_name: str,
-    org_unit: OrgUnit,
-    password: str,
-    username: str = "",
-    phone: str | None = None,
-    gender: str = "",
-    political_status: str = Member.PoliticalStatus.MASSES,
-    joined_party_on: datetime.date | None = None,
-    roles: Iterable[Role] | None = None,
+    *, acting_user, password: str, roles: Iterable[Role] | None = None, **profile: Any
 ) -> Member:
     """Add one member from the admin: account and profile together, or neither.
 
-    The password is an initial one that the member must replace at first login.
-    Only a system administrator may choose roles; everyone else creates learners.
+    ``profile`` takes the keyword arguments of ``member_create`` (real_name, org_unit,
+    username, phone …). The password is an initial one that the member must replace at
+    first login. Only a system administrator may choose roles; everyone else creates learners.
     """
     if roles is not None and not permissions.can_assign_roles(acting_user):
         raise PermissionDenied(_("You may not assign roles."))
     granted = tuple(roles) if roles is not None else (Role.LEARNER,)
     try:
         with transaction.atomic(durable=True):
-            member = member_create(
-                acting_user=acting_user,
-                real_name=real_name,
-                org_unit=org_unit,
-                password=password,
-                username=username,
-                phone=phone,
-                gender=gender,
-                political_status=political_status,
-                joined_party_on=joined_party_on,
-                roles=granted,
-                must_change_password=True,
-            )
+            member = member_create(acting_user=acting_user, password=password, roles=granted, **profile)
             if set(granted) != {Role.LEARNER}:
                 audit_record(
                     actor=acting_user,

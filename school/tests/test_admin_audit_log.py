@@ -11,26 +11,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 
 from school.models import AuditLog, Member
 from school.services.audit import audit_record
 from school.services.members import member_set_active, member_update
 from school.services.org_units import org_unit_update
-
-
-@pytest.fixture
-def organizer_client(organizer_a1) -> Client:
-    client = Client()
-    client.force_login(organizer_a1)
-    return client
-
-
-@pytest.fixture
-def system_admin_client(system_admin) -> Client:
-    client = Client()
-    client.force_login(system_admin)
-    return client
+from school.tests.helpers import in_site_language
 
 
 @pytest.fixture
@@ -55,11 +41,6 @@ def entries(system_admin, organizer_a1, org_tree, member_a1, member_a2) -> dict[
         "branch_a1": AuditLog.objects.get(action="org_unit.updated", target_id=str(org_tree.branch_a1.pk)),
         "branch_a2": AuditLog.objects.get(action="org_unit.updated", target_id=str(org_tree.branch_a2.pk)),
     }
-
-
-def in_site_language(msgid: str) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return gettext(msgid)
 
 
 def listed(response) -> set[AuditLog]:

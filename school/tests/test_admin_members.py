@@ -5,42 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 from wagtail.admin.views import generic
 
 from school.admin_ui.members import MemberViewSet
 from school.models import AuditLog, Member, User
 from school.roles import Role
 from school.tests.factories import MemberFactory
+from school.tests.helpers import in_site_language
 
 OBJECT_VIEWS = ["edit", "inspect", "delete", "history", "history_results"]
-
-
-@pytest.fixture
-def organizer_client(organizer_a1) -> Client:
-    client = Client()
-    client.force_login(organizer_a1)
-    return client
-
-
-@pytest.fixture
-def system_admin_client(system_admin) -> Client:
-    client = Client()
-    client.force_login(system_admin)
-    return client
-
-
-def in_site_language(msgid: str, **params: Any) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return gettext(msgid) % params if params else gettext(msgid)
 
 
 def listed(response) -> set[Member]:

@@ -12,34 +12,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
 
 from school.models import AuditLog, OrgUnit
 from school.roles import Role
 from school.services.org_units import kind_error
 from school.tests.factories import MemberFactory, UserFactory, org_unit_create
+from school.tests.helpers import in_site_language
 
 Kind = OrgUnit.Kind
 OBJECT_VIEWS = ["edit", "delete", "history", "history_results", "move"]
-
-
-@pytest.fixture
-def organizer_client(organizer_a1) -> Client:
-    client = Client()
-    client.force_login(organizer_a1)
-    return client
-
-
-@pytest.fixture
-def system_admin_client(system_admin) -> Client:
-    client = Client()
-    client.force_login(system_admin)
-    return client
-
-
-def in_site_language(msgid: str, **params: Any) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return gettext(msgid) % params if params else gettext(msgid)
 
 
 def fresh(unit: OrgUnit) -> OrgUnit:
