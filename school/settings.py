@@ -285,6 +285,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MEMBER_IMPORT_MAX_BYTES = _read("MEMBER_IMPORT_MAX_BYTES", env.int, 5 * 1024 * 1024)
 
+# --- Videos ----------------------------------------------------------------
+VIDEO_UPLOAD_MAX_BYTES = _read("VIDEO_UPLOAD_MAX_BYTES", env.int, 4 * 1024**3)
+if VIDEO_UPLOAD_MAX_BYTES < 1024 * 1024:
+    _fail("VIDEO_UPLOAD_MAX_BYTES", "must be at least 1 MiB")
+FFPROBE_TIMEOUT = _read("FFPROBE_TIMEOUT", env.float, 30.0)
+# Frames larger than 4K (4096×2160, either way round) are refused at upload.
+VIDEO_MAX_PIXELS = 4096 * 2160
+
 # --- Auth ------------------------------------------------------------------
 AUTH_USER_MODEL = "school.User"
 AUTHENTICATION_BACKENDS = [
