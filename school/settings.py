@@ -173,6 +173,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
+    # A file, not memory: tests start real worker processes that must see the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = _read("DB_CONN_MAX_AGE", env.int, 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -292,6 +294,12 @@ if VIDEO_UPLOAD_MAX_BYTES < 1024 * 1024:
 FFPROBE_TIMEOUT = _read("FFPROBE_TIMEOUT", env.float, 30.0)
 # Frames larger than 4K (4096×2160, either way round) are refused at upload.
 VIDEO_MAX_PIXELS = 4096 * 2160
+# Where a worker transcodes (a local disk with room for a source and its ladder); None: the system temp.
+MEDIA_WORK_DIR = _read("MEDIA_WORK_DIR", env.str, None)
+# ffmpeg is stopped after max(10 min, duration × this factor).
+TRANSCODE_TIME_FACTOR = _read("TRANSCODE_TIME_FACTOR", env.float, 10.0)
+# A processing video without progress for this long is re-queued when a worker starts (its worker died).
+TRANSCODE_STALE_SECONDS = _read("TRANSCODE_STALE_SECONDS", env.int, 900)
 
 # --- Auth ------------------------------------------------------------------
 AUTH_USER_MODEL = "school.User"

@@ -1,0 +1,218 @@
+"""Turn an accepted upload into a playable video: HLS ladder, poster, storyboard; then publish.
+
+The work happens in a private temporary folder on the worker. Only verified outputs are
+uploaded, under a fresh storage prefix per run, and the database switches to them in one
+transaction; the previous run's outputs are deleted after that commit. So a re-run replaces
+everything and leaves no orphans, a crash never publishes half a ladder, and a file ffmpeg cannot
+decode ends ``failed`` with a reason instead of staying ``processing``.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from media_pipeline import ladder, runner, storage_tree
+from media_pipeline.exceptions import TranscodeFailed
+from media_pipeline.models import Video, VideoRendition
+from media_pipeline.probe import InvalidVideo, ProbeResult, probe_video
+from school.services.audit import audit_record
+
+logger = logging.getLogger(__name__)
+
+STDERR_TAIL_CHARS = 4000
+
+
+def video_transcode_by_id(*, video_id: int) -> None:
+    """The task's entry point: safe for duplicate deliveries and for videos deleted meanwhile."""
+    video = Video.objects.filter(pk=video_id).first()
+    if video is None or video.status == Video.Status.READY:
+        return
+    video_transcode(video=video)
+
+
+def video_transcode(*, video: Video) -> None:
+    _claim(video)
+    with tempfile.TemporaryDirectory(prefix=f"video-{video.pk}-", dir=settings.MEDIA_WORK_DIR) as work:
+        work_dir = Path(work)
+        try:
+            outputs = _transcode_locally(video, work_dir)
+        except (InvalidVideo, TranscodeFailed) as problem:
+            _mark_failed(video, problem.message, problem.detail)
+            return
+        try:
+            _publish(video, work_dir / "out", outputs)
+        except Exception as exc:  # storage away or full: the outputs of this run are already removed
+            logger.exception("video %s: publishing failed", video.pk)
+            _mark_failed(
+                video,
+                _("The converted video could not be saved to storage. Try again later."),
+                f"{type(exc).__name__}: {exc}",
+            )
+
+
+def _claim(video: Video) -> None:
+    now = timezone.now()
+    Video.objects.filter(pk=video.pk).update(
+        status=Video.Status.PROCESSING,
+        percent_done=0,
+        failure_reason="",
+        failure_detail="",
+        processing_started_at=now,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+
+
+def _transcode_locally(video: Video, work_dir: Path) -> list[ladder.MeasuredRung]:
+    source = _local_source(video, work_dir)
+    probe = probe_video(source)
+    rungs = ladder.plan_ladder(probe)
+    out_dir = work_dir / "out"
+    out_dir.mkdir()
+    command = ladder.build_ladder_command(source=source, out_dir=out_dir, probe=probe, rungs=rungs)
+    runner.run_ffmpeg(
+        command,
+        duration=probe.duration,
+        on_progress=_progress_recorder(video.pk),
+        timeout=transcode_time_limit(probe),
+    )
+    ladder.write_storyboard_vtt(out_dir=out_dir, probe=probe)
+    measured = ladder.measure_and_rewrite_master(out_dir, rungs)
+    ladder.verify_outputs(out_dir, probe, rungs)
+    return measured
+
+
+def transcode_time_limit(probe: ProbeResult) -> float:
+    """Generous for a 2-core machine (10× the duration), never under ten minutes."""
+    return max(600.0, probe.duration * settings.TRANSCODE_TIME_FACTOR)
+
+
+def _local_source(video: Video, work_dir: Path) -> Path:
+    local = storage_tree.local_path_or_none(video.source.name)
+    if local is not None and local.is_file():
+        return local
+    if local is not None:
+        raise InvalidVideo(_("The uploaded file is missing from storage."), detail=str(local))
+    try:
+        return storage_tree.fetch_to(video.source.name, work_dir / "source")
+    except FileNotFoundError as exc:
+        raise InvalidVideo(_("The uploaded file is missing from storage."), detail=video.source.name) from exc
+
+
+def _progress_recorder(video_id: int):
+    def record(percent: int) -> None:
+        Video.objects.filter(pk=video_id, status=Video.Status.PROCESSING).update(
+            percent_done=min(percent, 99), updated_at=timezone.now()
+        )
+
+    return record
+
+
+def _mark_failed(video: Video, reason: str, detail: str) -> None:
+    logger.warning("video %s failed: %s", video.pk, detail[-500:])
+    Video.objects.filter(pk=video.pk).update(
+        status=Video.Status.FAILED,
+        failure_reason=reason,
+        failure_detail=detail[-STDERR_TAIL_CHARS:],
+        updated_at=timezone.now(),
+    )
+
+
+def _publish(video: Video, out_dir: Path, measured: list[ladder.MeasuredRung]) -> None:
+    prefix = f"videos/hls/{video.pk}/{uuid.uuid4().hex}"
+    storage_tree.upload_tree(out_dir, prefix)  # removes what it wrote if it fails
+    try:
+        old_prefix = _switch_to(video.pk, prefix, measured)
+    except BaseException:
+        storage_tree.delete_prefix(prefix)
+        raise
+    if old_prefix is None:  # the video was deleted while we worked
+        storage_tree.delete_prefix(prefix)
+
+
+@transaction.atomic(durable=True)
+def _switch_to(video_id: int, prefix: str, measured: list[ladder.MeasuredRung]) -> str | None:
+    """Point the video at the new outputs; the old prefix ('' if none), or None if the video is gone."""
+    video = Video.objects.select_for_update().filter(pk=video_id).first()
+    if video is None:
+        return None
+    old_prefix = video.output_prefix
+    video.renditions.all().delete()
+    VideoRendition.objects.bulk_create(
+        VideoRendition(
+            video=video,
+            height=rung.height,
+            width=rung.width,
+            bandwidth=rung.bandwidth,
+            average_bandwidth=rung.average_bandwidth,
+            playlist=f"{prefix}/{rung.playlist}",
+        )
+        for rung in measured
+    )
+    video.output_prefix = prefix
+    video.master_playlist = f"{prefix}/{ladder.MASTER_PLAYLIST}"
+    video.poster = f"{prefix}/{ladder.POSTER}"
+    video.storyboard = f"{prefix}/{ladder.STORYBOARD_SPRITE}"
+    video.storyboard_vtt = f"{prefix}/{ladder.STORYBOARD_VTT}"
+    video.status = Video.Status.READY
+    video.percent_done = 100
+    video.failure_reason = video.failure_detail = ""
+    video.ready_at = timezone.now()
+    video.save(
+        update_fields=[
+            "output_prefix",
+            "master_playlist",
+            "poster",
+            "storyboard",
+            "storyboard_vtt",
+            "status",
+            "percent_done",
+            "failure_reason",
+            "failure_detail",
+            "ready_at",
+            "updated_at",
+        ]
+    )
+    if old_prefix and old_prefix != prefix:
+        transaction.on_commit(lambda: storage_tree.delete_prefix(old_prefix))
+    return old_prefix
+
+
+def video_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:
+    """Re-enqueue videos whose processing stopped reporting progress: their worker died.
+
+    Called when a worker starts. A transcode that is alive updates ``updated_at`` with every
+    percent, so only abandoned ones are older than the threshold; running one twice is safe anyway.
+    """
+    from media_pipeline.tasks import video_transcode_task
+
+    threshold = timezone.now() - (older_than or timedelta(seconds=settings.TRANSCODE_STALE_SECONDS))
+    stale = Video.objects.filter(
+        status__in=[Video.Status.PROCESSING, Video.Status.PENDING], updated_at__lt=threshold
+    ).values_list("pk", flat=True)
+    video_ids = list(stale)
+    for video_id in video_ids:
+        video_transcode_task.delay(video_id=video_id)
+    return video_ids
+
+
+@transaction.atomic(durable=True)
+def video_retry(*, acting_user, video: Video) -> None:
+    """Queue a failed (or stuck) video for another attempt."""
+    from media_pipeline.tasks import video_transcode_task
+
+    Video.objects.filter(pk=video.pk).update(
+        status=Video.Status.PENDING, percent_done=0, updated_at=timezone.now()
+    )
+    audit_record(actor=acting_user, action="video.retried", target=video)
+    transaction.on_commit(lambda: video_transcode_task.delay(video_id=video.pk))

@@ -1,0 +1,74 @@
+"""Folders of files in Django storage: upload a local tree under a prefix, delete a prefix, fetch a file.
+
+Works the same on FileSystemStorage and S3Storage, so nothing assumes that the web process and
+the workers share a disk.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
+
+
+class StorageNameChanged(Exception):
+    """Storage saved a file under another name than asked: the published tree would be broken."""
+
+
+def upload_tree(local_dir: Path, prefix: str, *, storage: Storage = default_storage) -> list[str]:
+    """Copy every file below ``local_dir`` to ``prefix/<relative path>``; the names written."""
+    written: list[str] = []
+    try:
+        for path in sorted(p for p in local_dir.rglob("*") if p.is_file()):
+            name = f"{prefix.rstrip('/')}/{path.relative_to(local_dir).as_posix()}"
+            with path.open("rb") as handle:
+                saved = storage.save(name, File(handle, name=path.name))
+            written.append(saved)
+            if saved != name:
+                raise StorageNameChanged(f"{name} was saved as {saved}")
+    except BaseException:
+        for name in written:
+            storage.delete(name)
+        raise
+    return written
+
+
+def delete_prefix(prefix: str, *, storage: Storage = default_storage) -> int:
+    """Delete everything under ``prefix`` (a folder name, no trailing slash needed); how many files."""
+    prefix = prefix.strip("/")
+    if not prefix:
+        raise ValueError("refusing to delete the storage root")
+    try:
+        folders, files = storage.listdir(prefix)
+    except FileNotFoundError:
+        return 0
+    count = 0
+    for name in files:
+        storage.delete(f"{prefix}/{name}")
+        count += 1
+    for folder in folders:
+        count += delete_prefix(f"{prefix}/{folder}", storage=storage)
+    local_root = _local_path(storage, prefix)
+    if local_root is not None and local_root.is_dir():
+        shutil.rmtree(local_root, ignore_errors=True)  # empty folders left by FileSystemStorage
+    return count
+
+
+def fetch_to(name: str, destination: Path, *, storage: Storage = default_storage) -> Path:
+    """A local copy of a stored file, streamed in chunks (sources can be gigabytes)."""
+    with storage.open(name, "rb") as source, destination.open("wb") as target:
+        shutil.copyfileobj(source, target, length=8 * 1024 * 1024)
+    return destination
+
+
+def local_path_or_none(name: str, *, storage: Storage = default_storage) -> Path | None:
+    return _local_path(storage, name)
+
+
+def _local_path(storage: Storage, name: str) -> Path | None:
+    try:
+        return Path(storage.path(name))
+    except NotImplementedError:
+        return None
