@@ -42,6 +42,10 @@ _MEDIA = [
     "wagtaildocs.change_document",
     "wagtaildocs.choose_document",
 ]
+# With the video permission policy (media_pipeline.permissions), add_video alone means
+# "upload, and change or delete one's own"; change_video and delete_video reach everyone's.
+_OWN_VIDEOS = ["media_pipeline.add_video"]
+_ALL_VIDEOS = _OWN_VIDEOS + ["media_pipeline.change_video", "media_pipeline.delete_video"]
 _MEMBERS = [
     "school.view_member",
     "school.add_member",
@@ -51,11 +55,12 @@ _MEMBERS = [
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.LEARNER: [],
-    Role.INSTRUCTOR: _ADMIN_ACCESS + _MEDIA,
-    Role.EDITOR: _ADMIN_ACCESS + _MEDIA,
+    Role.INSTRUCTOR: _ADMIN_ACCESS + _MEDIA + _OWN_VIDEOS,
+    Role.EDITOR: _ADMIN_ACCESS + _MEDIA + _ALL_VIDEOS,
     Role.BRANCH_ORGANIZER: _ADMIN_ACCESS + _MEMBERS,
     Role.SYSTEM_ADMIN: _ADMIN_ACCESS
     + _MEDIA
+    + _ALL_VIDEOS
     + _MEMBERS
     + [
         "school.delete_member",

@@ -42,6 +42,13 @@ ACTION_LABELS = {
     "member_import.failed": gettext_lazy("Member import failed"),
     "member_import.cancelled": gettext_lazy("Member import cancelled"),
     "account.password_changed": gettext_lazy("Password changed"),
+    "video.uploaded": gettext_lazy("Video uploaded"),
+    "video.updated": gettext_lazy("Video changed"),
+    "video.deleted": gettext_lazy("Video deleted"),
+    "video.caption_added": gettext_lazy("Caption added"),
+    "video.caption_replaced": gettext_lazy("Caption replaced"),
+    "video.caption_deleted": gettext_lazy("Caption deleted"),
+    "video.retried": gettext_lazy("Transcoding retried"),
 }
 
 
