@@ -6,11 +6,20 @@ the workers share a disk.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
+from storages.backends.s3 import S3File
+
+logger = logging.getLogger(__name__)
+
+# What an S3-compatible service raises when it cannot be reached or refuses a request
+# (a local disk raises OSError instead).
+SERVICE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
 
 
 class StorageNameChanged(Exception):
@@ -30,9 +39,17 @@ def upload_tree(local_dir: Path, prefix: str, *, storage: Storage = default_stor
                 raise StorageNameChanged(f"{name} was saved as {saved}")
     except BaseException:
         for name in written:
-            storage.delete(name)
+            delete_quietly(name, storage=storage)
         raise
     return written
+
+
+def delete_quietly(name: str, *, storage: Storage = default_storage) -> None:
+    """Clean up after a failure: a storage that is away too must not hide the failure itself."""
+    try:
+        storage.delete(name)
+    except Exception:
+        logger.warning("could not delete %s from storage", name, exc_info=True)
 
 
 def delete_prefix(prefix: str, *, storage: Storage = default_storage) -> int:
@@ -57,9 +74,16 @@ def delete_prefix(prefix: str, *, storage: Storage = default_storage) -> int:
 
 
 def fetch_to(name: str, destination: Path, *, storage: Storage = default_storage) -> Path:
-    """A local copy of a stored file, streamed in chunks (sources can be gigabytes)."""
+    """A local copy of a stored file, streamed in chunks (sources can be gigabytes).
+
+    Reading an S3File first copies the whole object into a SpooledTemporaryFile, kept in memory
+    unless AWS_S3_MAX_MEMORY_SIZE is set, so S3 objects are downloaded straight to ``destination``.
+    """
     with storage.open(name, "rb") as source, destination.open("wb") as target:
-        shutil.copyfileobj(source, target, length=8 * 1024 * 1024)
+        if isinstance(source, S3File):
+            source.obj.download_fileobj(target, Config=storage.transfer_config)
+        else:
+            shutil.copyfileobj(source, target, length=8 * 1024 * 1024)
     return destination
 
 

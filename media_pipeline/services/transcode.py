@@ -107,6 +107,12 @@ def _local_source(video: Video, work_dir: Path) -> Path:
         return storage_tree.fetch_to(video.source.name, work_dir / "source")
     except FileNotFoundError as exc:
         raise InvalidVideo(_("The uploaded file is missing from storage."), detail=video.source.name) from exc
+    except storage_tree.SERVICE_ERRORS as exc:
+        raise TranscodeFailed(
+            _("The uploaded file could not be read from storage. Try again later."),
+            detail=f"{type(exc).__name__}: {exc}",
+            temporary=True,
+        ) from exc
 
 
 def _progress_recorder(video_id: int):
@@ -130,14 +136,22 @@ def _mark_failed(video: Video, reason: str, detail: str) -> None:
 
 def _publish(video: Video, out_dir: Path, measured: list[ladder.MeasuredRung]) -> None:
     prefix = f"videos/hls/{video.pk}/{uuid.uuid4().hex}"
-    storage_tree.upload_tree(out_dir, prefix)  # removes what it wrote if it fails
     try:
+        storage_tree.upload_tree(out_dir, prefix)
         old_prefix = _switch_to(video.pk, prefix, measured)
     except BaseException:
-        storage_tree.delete_prefix(prefix)
+        # The prefix is this run's alone: this also catches a write that landed although it raised.
+        _discard_outputs(prefix)
         raise
     if old_prefix is None:  # the video was deleted while we worked
         storage_tree.delete_prefix(prefix)
+
+
+def _discard_outputs(prefix: str) -> None:
+    try:
+        storage_tree.delete_prefix(prefix)
+    except Exception:  # storage away: keep the error that brought us here
+        logger.warning("outputs under %s could not be deleted", prefix, exc_info=True)
 
 
 @transaction.atomic(durable=True)

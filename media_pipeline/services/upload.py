@@ -31,7 +31,7 @@ from wagtail.models import Collection
 from media_pipeline.models import Video, VideoCaption
 from media_pipeline.permissions import video_permission_policy
 from media_pipeline.probe import InvalidVideo, ProbeResult, probe_video
-from media_pipeline.storage_tree import delete_prefix
+from media_pipeline.storage_tree import SERVICE_ERRORS, delete_prefix, delete_quietly
 from media_pipeline.tasks import video_transcode_task
 from school.services.audit import audit_record
 
@@ -179,13 +179,22 @@ def _copy_counted(source: UploadedFile, target: IO[bytes], limit: int) -> int:
 
 def _store(storage: Any, path: str, name: str) -> str:
     """Stream the probed file to storage; a half-written file is removed if that fails."""
-    name = storage.get_available_name(name)
     try:
+        name = storage.get_available_name(name)
         with open(path, "rb") as handle:
             return storage.save(name, File(handle, name=name))
+    except SERVICE_ERRORS as problem:
+        delete_quietly(name, storage=storage)
+        raise _storage_unavailable(problem) from problem
     except BaseException:
-        storage.delete(name)
+        delete_quietly(name, storage=storage)
         raise
+
+
+def _storage_unavailable(problem: Exception) -> InvalidUpload:
+    logger.warning("storage refused an upload: %s", problem)
+    detail = f"{type(problem).__name__}: {problem}"
+    return InvalidUpload(_("Storage is unavailable; try again later."), detail)
 
 
 def clean_file_name(name: str) -> str:
@@ -271,7 +280,10 @@ def caption_add(
     caption = VideoCaption(video=video, language=language, label=label)
     storage = caption.file.storage
     name = caption.file.field.generate_filename(caption, "captions.vtt")
-    stored_name = storage.save(name, ContentFile(content, name=name))
+    try:
+        stored_name = storage.save(name, ContentFile(content, name=name))
+    except SERVICE_ERRORS as problem:
+        raise _storage_unavailable(problem) from problem
     try:
         return _caption_replace(acting_user=acting_user, caption=caption, stored_name=stored_name)
     except BaseException:
