@@ -76,3 +76,11 @@ def videos_visible_to(user: Any) -> QuerySet[Video]:
 def can_see_failure_detail(user: Any) -> bool:
     """ffmpeg's own words (stderr, paths) are for system administrators, not for the uploader."""
     return is_system_admin(user)
+
+
+def can_watch(user: Any, video: Video) -> bool:
+    """Whether ``user`` may play ``video``: every active member may, once it is ready.
+
+    The one place that answers it, so courses can add their access levels here later.
+    """
+    return bool(user.is_authenticated and user.is_active and video.status == Video.Status.READY)

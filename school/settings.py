@@ -300,6 +300,11 @@ MEDIA_WORK_DIR = _read("MEDIA_WORK_DIR", env.str, None)
 TRANSCODE_TIME_FACTOR = _read("TRANSCODE_TIME_FACTOR", env.float, 10.0)
 # A processing video without progress for this long is re-queued when a worker starts (its worker died).
 TRANSCODE_STALE_SECONDS = _read("TRANSCODE_STALE_SECONDS", env.int, 900)
+# How long a player's signed media URLs (/media-play/<token>/...) stay valid, in seconds; the player
+# fetches fresh ones when they run out mid-lesson.
+VIDEO_URL_LIFETIME = _read("VIDEO_URL_LIFETIME", env.int, 2 * 3600)
+if VIDEO_URL_LIFETIME < 60:
+    _fail("VIDEO_URL_LIFETIME", "must be at least 60 seconds")
 
 # --- Auth ------------------------------------------------------------------
 AUTH_USER_MODEL = "school.User"

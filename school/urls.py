@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -20,11 +20,14 @@ urlpatterns = [
     path("exams/", include("exams.urls")),
     path("community/", include("community.urls")),
     path("search/", include("search.urls")),
+    path("media-play/", include("media_pipeline.urls")),
 ]
 
-if settings.DEBUG or settings.MEDIA_STORAGE == "local":
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_STORAGE == "local":
+    # Only the public part of local media (Wagtail image files). Videos, sources and captions go
+    # through signed /media-play/ URLs, documents through Wagtail's document view.
+    urlpatterns += [
+        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", views.public_media, name="public_media")
+    ]
 
 urlpatterns += [path("", include(wagtail_urls))]

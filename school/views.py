@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.static import serve as static_serve
 
 from school.roles import Role
 
@@ -78,3 +80,14 @@ def my_learning(request: HttpRequest) -> HttpResponse:
         "stats": {"hours": 0, "points": 0, "completed": 0},
     }
     return render(request, "school/my_learning.html", context)
+
+
+# Folders of local media anyone may fetch: Wagtail's images (originals and renditions).
+PUBLIC_MEDIA_FOLDERS = ("original_images/", "images/")
+
+
+def public_media(request: HttpRequest, path: str) -> HttpResponse:
+    """Serve local media from the public folders only; everything else does not exist here."""
+    if not path.startswith(PUBLIC_MEDIA_FOLDERS) or ".." in path.split("/"):
+        raise Http404
+    return static_serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,164 @@
+"""A member watches a transcoded lesson in Debian Chromium: hls.js, quality, resume, expired URLs.
+
+Screenshots of the watch page while playing are written to test-artifacts/video-player/.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from wagtail.models import Collection
+
+from media_pipeline import playback
+from media_pipeline.models import Video
+from media_pipeline.services.transcode import video_transcode
+from media_pipeline.tests.test_transcode import make_clip, stored_video
+from school.tests.factories import UserFactory
+
+# serialized_rollback: transactional tests flush the database afterwards, which would take the
+# home page and role groups created by migrations with it; this restores them for each test.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "video-player"
+HLS_READY = "() => { const v = document.querySelector('video'); return !!(v.hls && v.hls.levels.length); }"
+
+
+def zh(msgid: str) -> str:
+    with translation.override("zh-hans"):
+        return translation.gettext(msgid)
+
+
+@pytest.fixture
+def lesson(settings, tmp_path) -> Video:
+    """Eight seconds of 1280×720 with sound: a 360p, 540p and 720p rung, two segments each."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.MEDIA_WORK_DIR = None
+    if not Collection.get_first_root_node():
+        # After other database tests in the same run, serialized_rollback finds no snapshot to
+        # restore once Playwright has started, so the flushed database lacks Wagtail's root collection.
+        Collection.add_root(name="Root")
+    video = stored_video(make_clip(tmp_path / "lesson.mp4", size="1280x720", seconds=8))
+    video_transcode(video=video)
+    video.refresh_from_db()
+    assert video.status == Video.Status.READY, video.failure_detail
+    return video
+
+
+def open_watch_page(page, live_server, video: Video) -> None:
+    client = Client()
+    client.force_login(UserFactory())
+    name = settings.SESSION_COOKIE_NAME
+    page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": live_server.url}])
+    page.goto(live_server.url + reverse("media_pipeline:watch", args=[video.pk]))
+    page.wait_for_function(HLS_READY)
+
+
+def current_time(page) -> float:
+    return page.evaluate("document.querySelector('video').currentTime")
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+def test_a_lesson_plays_through_hlsjs_on_a_phone(live_server, phone_page, lesson):
+    page = phone_page
+    open_watch_page(page, live_server, lesson)
+    assert page.evaluate("document.querySelector('video').hls.levels.length") == 3
+    page.locator(".player__big-play").click()
+    page.wait_for_function("document.querySelector('video').currentTime > 1.5")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+    screenshot(page, "watch-375-playing.png")
+
+    page.locator("[data-menu=quality] .player__menu-button").click()
+    items = page.locator("[data-menu=quality] [role=menuitemradio]").all_inner_texts()
+    assert items[0].startswith(zh("Auto"))
+    assert items[1:] == ["720p", "540p", "360p"]
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+    screenshot(page, "watch-375-quality-menu.png")
+
+
+def test_choosing_a_quality_and_a_speed_on_a_desktop(live_server, desktop_page, lesson):
+    page = desktop_page
+    open_watch_page(page, live_server, lesson)
+    page.locator(".player__big-play").click()
+    page.wait_for_function("document.querySelector('video').currentTime > 1")
+
+    page.locator("[data-menu=quality] .player__menu-button").click()
+    page.locator("[data-menu=quality]").get_by_role("menuitemradio", name="360p", exact=True).click()
+    assert page.evaluate("document.querySelector('video').hls.autoLevelEnabled") is False
+    assert page.locator("[data-menu=quality] .player__menu-button").inner_text() == "360p"
+
+    page.locator("[data-menu=speed] .player__menu-button").click()
+    page.locator("[data-menu=speed]").get_by_role("menuitemradio", name="1.5×", exact=True).click()
+    assert page.evaluate("document.querySelector('video').playbackRate") == 1.5
+
+    seek = page.locator(".player__seek").bounding_box()
+    page.mouse.move(seek["x"] + seek["width"] * 0.6, seek["y"] + seek["height"] / 2)
+    preview = page.locator(".player__preview-image")
+    assert preview.is_visible()
+    assert "storyboard.jpg" in preview.evaluate("element => element.style.backgroundImage")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 1280
+    screenshot(page, "watch-1280-playing.png")
+
+
+def test_keys_pause_and_seek(live_server, desktop_page, lesson):
+    page = desktop_page
+    open_watch_page(page, live_server, lesson)
+    page.locator(".player__big-play").click()
+    page.wait_for_function("document.querySelector('video').currentTime > 0.5")
+    page.keyboard.press("k")
+    page.wait_for_function("document.querySelector('video').paused")
+    before = current_time(page)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"document.querySelector('video').currentTime >= {before + 4.9}")
+    page.keyboard.press("Space")
+    page.wait_for_function("!document.querySelector('video').paused")
+
+
+def test_a_lesson_resumes_where_it_stopped(live_server, desktop_page, lesson):
+    page = desktop_page
+    page.add_init_script(f"localStorage.setItem('partyschool.video-position.{lesson.pk}', '5')")
+    open_watch_page(page, live_server, lesson)
+    assert page.locator(".player__resume").is_visible()
+    assert page.locator(".player__current").inner_text() == "0:05"
+    page.locator(".player__big-play").click()
+    page.wait_for_function("document.querySelector('video').currentTime > 5.2")
+
+
+def test_playback_survives_signed_urls_running_out(live_server, desktop_page, lesson, monkeypatch):
+    """The first token "expires" after the first segments: every later file it names gets a 403."""
+    page = desktop_page
+    # The page's token is minted a minute early, so the fresh one differs from it (same second, same token).
+    clock = time.time
+    monkeypatch.setattr(playback, "time", SimpleNamespace(time=lambda: clock() - 60))
+    refused: list[str] = []
+    first_token: list[str] = []
+
+    def expire_first_token(route) -> None:
+        if first_token and f"/{first_token[0]}/" in route.request.url:
+            refused.append(route.request.url)
+            route.fulfill(status=403, body="Forbidden")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/segment_0000[1-9]\.m4s$"), expire_first_token)
+    open_watch_page(page, live_server, lesson)
+    monkeypatch.undo()
+    master = page.evaluate("JSON.parse(document.querySelector('.player script').textContent).master")
+    first_token.append(master.split("/")[2])
+    with page.expect_response(re.compile(r".*/media-play/sources/\d+/$")) as sources:
+        page.locator(".player__big-play").click()
+    assert sources.value.status == 200
+    page.wait_for_function("document.querySelector('video').currentTime > 5", timeout=20_000)
+    assert refused
+    assert page.locator(".player__message").is_hidden()
