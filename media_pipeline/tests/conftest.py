@@ -25,6 +25,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from storages.backends.s3 import S3Storage
 
+from media_pipeline.tasks import video_transcode_task
+from media_pipeline.tests import upload_clips
 from school.roles import Role
 from school.tests.factories import MemberFactory
 
@@ -180,3 +182,17 @@ def s3_outage(settings, s3_storage) -> Callable[[], None]:
         )
 
     return cut
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory) -> dict[str, Path]:
+    """Good and bad upload files, made once per session (see ``upload_clips``)."""
+    return upload_clips.all_clips(tmp_path_factory.mktemp)
+
+
+@pytest.fixture
+def queued(monkeypatch) -> list[dict]:
+    """The transcode tasks sent to the broker (Celery is not eager here)."""
+    calls: list[dict] = []
+    monkeypatch.setattr(video_transcode_task, "delay", lambda **kwargs: calls.append(kwargs))
+    return calls

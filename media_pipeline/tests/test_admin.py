@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from media_pipeline.models import Video, VideoCaption
-from media_pipeline.tasks import video_transcode_task
 from media_pipeline.tests import upload_clips
 from media_pipeline.tests.factories import VideoCaptionFactory, VideoFactory
 from media_pipeline.tests.upload_clips import stored_files, webvtt
@@ -26,21 +25,9 @@ NOT_A_VIDEO_FORMAT = (
 )
 
 
-@pytest.fixture(scope="session")
-def clips(tmp_path_factory) -> dict[str, Path]:
-    return upload_clips.all_clips(tmp_path_factory.mktemp)
-
-
 @pytest.fixture
 def media_root(tmp_path, settings) -> Path:
     return upload_clips.default_storage_in(tmp_path / "media", settings)
-
-
-@pytest.fixture
-def queued(monkeypatch) -> list[dict]:
-    calls: list[dict] = []
-    monkeypatch.setattr(video_transcode_task, "delay", lambda **kwargs: calls.append(kwargs))
-    return calls
 
 
 def logged_in(user) -> Client:

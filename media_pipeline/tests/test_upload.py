@@ -34,7 +34,6 @@ from media_pipeline.services.upload import (
     video_delete,
     video_upload,
 )
-from media_pipeline.tasks import video_transcode_task
 from media_pipeline.tests import upload_clips
 from media_pipeline.tests.factories import VideoFactory
 from media_pipeline.tests.upload_clips import stored_files, webvtt
@@ -44,11 +43,6 @@ from school.tests.helpers import in_site_language
 pytestmark = pytest.mark.django_db
 
 UNREADABLE = "This file is not a video we can read. It may be damaged or incomplete."
-
-
-@pytest.fixture(scope="session")
-def clips(tmp_path_factory) -> dict[str, Path]:
-    return upload_clips.all_clips(tmp_path_factory.mktemp)
 
 
 @pytest.fixture
@@ -73,14 +67,6 @@ def on_disk(path: Path, name: str | None = None) -> UploadedFile:
 def as_upload(request, tmp_path, settings) -> Callable[..., UploadedFile]:
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     return in_memory if request.param == "in_memory" else on_disk
-
-
-@pytest.fixture
-def queued(monkeypatch) -> list[dict]:
-    """The transcode tasks sent to the broker (Celery is not eager here)."""
-    calls: list[dict] = []
-    monkeypatch.setattr(video_transcode_task, "delay", lambda **kwargs: calls.append(kwargs))
-    return calls
 
 
 @pytest.fixture
