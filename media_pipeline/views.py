@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import (
@@ -36,6 +38,8 @@ from media_pipeline.playback import (
 STORAGE_URL_SECONDS = 300
 # Published files never change (a re-run publishes under a new prefix); the token bounds it anyway.
 MAX_CACHE_SECONDS = 24 * 3600
+# How long a deactivated account's tokens may go on working for players that send no session cookie.
+ACTIVE_CHECK_SECONDS = 60
 
 
 @never_cache
@@ -67,8 +71,11 @@ def media_file(request: HttpRequest, token: str, video_id: int, name: str) -> Ht
         return _refused()
     if grant.video_id != video_id:
         return _refused()
-    if request.user.is_authenticated and request.user.pk != grant.user_id:
-        return _refused()
+    if request.user.is_authenticated:
+        if request.user.pk != grant.user_id:
+            return _refused()
+    elif not _account_is_active(grant.user_id):
+        return _refused()  # no session: a player without cookies, or an account deactivated since
     video = Video.objects.ready().filter(pk=video_id).only("pk", "status", "output_prefix").first()
     if video is None:
         return _refused()
@@ -80,6 +87,16 @@ def media_file(request: HttpRequest, token: str, video_id: int, name: str) -> Ht
     if response.status_code == 200:
         patch_cache_control(response, private=True, max_age=min(grant.seconds_left(), MAX_CACHE_SECONDS))
     return response
+
+
+def _account_is_active(user_id: int) -> bool:
+    """Cached for a minute: players without cookies ask for a segment every few seconds."""
+    key = f"media-play:active:{user_id}"
+    active = cache.get(key)
+    if active is None:
+        active = get_user_model().objects.filter(pk=user_id, is_active=True).exists()
+        cache.set(key, active, ACTIVE_CHECK_SECONDS)
+    return active
 
 
 def _stored_file(name: str, content_type: str) -> HttpResponse:

@@ -215,6 +215,15 @@ def test_another_members_token_gets_403(ready_video, learner, member_a2):
     assert response.status_code == 403
 
 
+def test_a_deactivated_members_token_stops_working(ready_video, learner, learner_client):
+    url = signed(ready_video, learner, ready_video.master_playlist)
+    assert learner_client.get(url).status_code == 200
+    learner.is_active = False
+    learner.save(update_fields=["is_active"])
+    assert learner_client.get(url).status_code == 403  # the session is gone with the account
+    assert Client().get(url).status_code == 403  # and the token alone no longer opens anything
+
+
 def test_a_token_no_longer_opens_a_video_that_failed_since(ready_video, learner, learner_client):
     url = signed(ready_video, learner, ready_video.master_playlist)
     Video.objects.filter(pk=ready_video.pk).update(status=Video.Status.FAILED)
