@@ -30,9 +30,11 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 
+from media_pipeline.exceptions import VideoBusy
 from media_pipeline.forms import CaptionForm, VideoEditForm, VideoUploadForm
 from media_pipeline.models import Video, VideoCaption
 from media_pipeline.permissions import can_see_failure_detail, video_permission_policy, videos_visible_to
+from media_pipeline.services.transcode import is_retryable, video_retry
 from media_pipeline.services.upload import (
     InvalidUpload,
     caption_add,
@@ -71,6 +73,7 @@ def status_json(video: Video, user: Any) -> dict[str, Any]:
         "failure_reason": video.failure_reason,
         "label": status_label(video),
         "active": video.status in ACTIVE_STATUSES,
+        "retryable": is_retryable(video),
     }
     if can_see_failure_detail(user):
         data["failure_detail"] = video.failure_detail
@@ -252,6 +255,8 @@ class VideoEditView(ScopedObjectMixin, ServiceFormMixin, generic.EditView):
             caption_form=CaptionForm(),
             caption_add_url=reverse("videos:caption_add", args=(video.pk,)),
             poster_url=default_storage.url(video.poster) if video.is_ready and video.poster else "",
+            retry_url=reverse("videos:retry", args=(video.pk,)),
+            watch_url=reverse("media_pipeline:watch", args=(video.pk,)),
         )
         return context
 
@@ -300,6 +305,25 @@ class VideoStatusView(VideoObjectView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
         return JsonResponse(status_json(self.get_object(), request.user))
+
+
+class VideoRetryView(VideoObjectView):
+    """POST …/<id>/retry/: the 重新转码 button of a failed (or stuck) video."""
+
+    http_method_names = ["post"]
+    instance_action = "change"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        video = self.get_object()
+        try:
+            video_retry(acting_user=request.user, video=video)
+        except VideoBusy as problem:
+            messages.error(request, problem.message)
+        else:
+            messages.success(
+                request, _("“%(title)s” is queued for transcoding again.") % {"title": video.title}
+            )
+        return redirect(self.edit_url(video))
 
 
 class CaptionAddView(VideoObjectView):
@@ -360,7 +384,7 @@ class VideoViewSet(ScopedModelViewSet):
     edit_view_class = VideoEditView
     delete_view_class = VideoDeleteView
     history_view_class = VideoHistoryView
-    object_views = (*ScopedModelViewSet.object_views, "status", "caption_add", "caption_delete")
+    object_views = (*ScopedModelViewSet.object_views, "status", "retry", "caption_add", "caption_delete")
 
     def get_form_class(self, for_update: bool = False) -> type:
         return VideoEditForm if for_update else VideoUploadForm
@@ -368,6 +392,7 @@ class VideoViewSet(ScopedModelViewSet):
     def get_extra_urlpatterns(self) -> list:
         return [
             path("<int:pk>/status/", VideoStatusView.as_view(), name="status"),
+            path("<int:pk>/retry/", VideoRetryView.as_view(), name="retry"),
             path("<int:pk>/captions/add/", CaptionAddView.as_view(), name="caption_add"),
             path(
                 "<int:pk>/captions/<int:caption_pk>/delete/",

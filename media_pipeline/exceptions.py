@@ -16,3 +16,11 @@ class TranscodeFailed(Exception):
         self.message = message
         self.detail = detail
         self.temporary = temporary
+
+
+class VideoBusy(Exception):
+    """The video is being transcoded, or waits for it: another attempt now would only compete."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -72,6 +72,11 @@ class Video(CollectionMember, index.Indexed, models.Model):
     poster = models.CharField(_("poster"), max_length=255, blank=True, editable=False)
     storyboard = models.CharField(_("storyboard image"), max_length=255, blank=True, editable=False)
     storyboard_vtt = models.CharField(_("storyboard track"), max_length=255, blank=True, editable=False)
+    # The prefix the current transcode run will publish under. A run whose prefix is no longer this
+    # one has been superseded (its worker was presumed dead): it may neither publish nor fail the video.
+    claimed_prefix = models.CharField(
+        _("prefix of the current run"), max_length=255, blank=True, editable=False
+    )
 
     transcript = models.TextField(
         _("transcript"), blank=True, help_text=_("The spoken text of the video; it is searchable.")
@@ -98,6 +103,11 @@ class Video(CollectionMember, index.Indexed, models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
+
+    @property
+    def outputs_root(self) -> str:
+        """The storage folder holding every run's outputs of this video (one prefix per run)."""
+        return f"videos/hls/{self.pk}"
 
 
 class VideoRendition(models.Model):

@@ -52,15 +52,20 @@ def delete_quietly(name: str, *, storage: Storage = default_storage) -> None:
         logger.warning("could not delete %s from storage", name, exc_info=True)
 
 
+def list_folder(prefix: str, *, storage: Storage = default_storage) -> tuple[list[str], list[str]]:
+    """The folders and files directly under ``prefix``; none if it does not exist."""
+    try:
+        return storage.listdir(prefix.strip("/"))
+    except FileNotFoundError:
+        return [], []
+
+
 def delete_prefix(prefix: str, *, storage: Storage = default_storage) -> int:
     """Delete everything under ``prefix`` (a folder name, no trailing slash needed); how many files."""
     prefix = prefix.strip("/")
     if not prefix:
         raise ValueError("refusing to delete the storage root")
-    try:
-        folders, files = storage.listdir(prefix)
-    except FileNotFoundError:
-        return 0
+    folders, files = list_folder(prefix, storage=storage)
     count = 0
     for name in files:
         storage.delete(f"{prefix}/{name}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from media_pipeline.tasks import video_files_delete_task, video_transcode_task
 from school.celery import QUEUES
 from school.celery import app as celery_app
 
@@ -33,4 +34,16 @@ def connection():
 )
 def test_a_task_is_delivered_to_its_queue_only(connection, task_name, options, expected):
     celery_app.send_task(task_name, connection=connection, **options)
+    assert queue_sizes(connection) == {name: int(name == expected) for name in QUEUES}
+
+
+@pytest.mark.parametrize(
+    ("task", "kwargs", "expected"),
+    [
+        (video_transcode_task, {"video_id": 1}, "media"),
+        (video_files_delete_task, {"names": [], "folder": "videos/hls/1"}, "default"),
+    ],
+)
+def test_media_pipeline_tasks_reach_their_queue(connection, task, kwargs, expected):
+    task.apply_async(kwargs=kwargs, connection=connection)
     assert queue_sizes(connection) == {name: int(name == expected) for name in QUEUES}

@@ -10,20 +10,23 @@ decode ends ``failed`` with a reason instead of staying ``processing``.
 from __future__ import annotations
 
 import logging
-import tempfile
 import uuid
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from media_pipeline import ladder, runner, storage_tree
-from media_pipeline.exceptions import TranscodeFailed
+from media_pipeline import ladder, runner, storage_tree, workspace
+from media_pipeline.exceptions import TranscodeFailed, VideoBusy
 from media_pipeline.models import Video, VideoRendition
+from media_pipeline.permissions import video_permission_policy
 from media_pipeline.probe import InvalidVideo, ProbeResult, probe_video
 from school.services.audit import audit_record
 
@@ -41,26 +44,28 @@ def video_transcode_by_id(*, video_id: int) -> None:
 
 
 def video_transcode(*, video: Video) -> None:
-    _claim(video)
-    with tempfile.TemporaryDirectory(prefix=f"video-{video.pk}-", dir=settings.MEDIA_WORK_DIR) as work:
-        work_dir = Path(work)
+    prefix = _claim(video)
+    with workspace.transcode_workspace(video.pk) as work_dir:
         try:
-            outputs = _transcode_locally(video, work_dir)
+            outputs = _transcode_locally(video, work_dir, prefix)
         except (InvalidVideo, TranscodeFailed) as problem:
-            _mark_failed(video, problem.message, problem.detail)
+            _mark_failed(video, prefix, problem.message, problem.detail)
             return
         try:
-            _publish(video, work_dir / "out", outputs)
+            _publish(video, prefix, work_dir / "out", outputs)
         except Exception as exc:  # storage away or full: the outputs of this run are already removed
             logger.exception("video %s: publishing failed", video.pk)
             _mark_failed(
                 video,
+                prefix,
                 _("The converted video could not be saved to storage. Try again later."),
                 f"{type(exc).__name__}: {exc}",
             )
 
 
-def _claim(video: Video) -> None:
+def _claim(video: Video) -> str:
+    """Make this run the video's current one; the fresh storage prefix it will publish under."""
+    prefix = f"{video.outputs_root}/{uuid.uuid4().hex}"
     now = timezone.now()
     Video.objects.filter(pk=video.pk).update(
         status=Video.Status.PROCESSING,
@@ -69,11 +74,13 @@ def _claim(video: Video) -> None:
         failure_detail="",
         processing_started_at=now,
         attempts=F("attempts") + 1,
+        claimed_prefix=prefix,
         updated_at=now,
     )
+    return prefix
 
 
-def _transcode_locally(video: Video, work_dir: Path) -> list[ladder.MeasuredRung]:
+def _transcode_locally(video: Video, work_dir: Path, prefix: str) -> list[ladder.MeasuredRung]:
     source = _local_source(video, work_dir)
     probe = probe_video(source)
     rungs = ladder.plan_ladder(probe)
@@ -83,7 +90,7 @@ def _transcode_locally(video: Video, work_dir: Path) -> list[ladder.MeasuredRung
     runner.run_ffmpeg(
         command,
         duration=probe.duration,
-        on_progress=_progress_recorder(video.pk),
+        on_progress=_progress_recorder(video.pk, prefix),
         timeout=transcode_time_limit(probe),
     )
     ladder.write_storyboard_vtt(out_dir=out_dir, probe=probe)
@@ -115,18 +122,19 @@ def _local_source(video: Video, work_dir: Path) -> Path:
         ) from exc
 
 
-def _progress_recorder(video_id: int):
+def _progress_recorder(video_id: int, prefix: str):
     def record(percent: int) -> None:
-        Video.objects.filter(pk=video_id, status=Video.Status.PROCESSING).update(
+        Video.objects.filter(pk=video_id, status=Video.Status.PROCESSING, claimed_prefix=prefix).update(
             percent_done=min(percent, 99), updated_at=timezone.now()
         )
 
     return record
 
 
-def _mark_failed(video: Video, reason: str, detail: str) -> None:
+def _mark_failed(video: Video, prefix: str, reason: str, detail: str) -> None:
+    """Fail the video, unless a newer run has taken it over meanwhile."""
     logger.warning("video %s failed: %s", video.pk, detail[-500:])
-    Video.objects.filter(pk=video.pk).update(
+    Video.objects.filter(pk=video.pk, claimed_prefix=prefix).update(
         status=Video.Status.FAILED,
         failure_reason=reason,
         failure_detail=detail[-STDERR_TAIL_CHARS:],
@@ -134,16 +142,15 @@ def _mark_failed(video: Video, reason: str, detail: str) -> None:
     )
 
 
-def _publish(video: Video, out_dir: Path, measured: list[ladder.MeasuredRung]) -> None:
-    prefix = f"videos/hls/{video.pk}/{uuid.uuid4().hex}"
+def _publish(video: Video, prefix: str, out_dir: Path, measured: list[ladder.MeasuredRung]) -> None:
     try:
         storage_tree.upload_tree(out_dir, prefix)
-        old_prefix = _switch_to(video.pk, prefix, measured)
+        published = _switch_to(video.pk, prefix, measured)
     except BaseException:
         # The prefix is this run's alone: this also catches a write that landed although it raised.
         _discard_outputs(prefix)
         raise
-    if old_prefix is None:  # the video was deleted while we worked
+    if not published:  # the video was deleted, or a newer run took it over, while we worked
         storage_tree.delete_prefix(prefix)
 
 
@@ -155,12 +162,11 @@ def _discard_outputs(prefix: str) -> None:
 
 
 @transaction.atomic(durable=True)
-def _switch_to(video_id: int, prefix: str, measured: list[ladder.MeasuredRung]) -> str | None:
-    """Point the video at the new outputs; the old prefix ('' if none), or None if the video is gone."""
-    video = Video.objects.select_for_update().filter(pk=video_id).first()
+def _switch_to(video_id: int, prefix: str, measured: list[ladder.MeasuredRung]) -> bool:
+    """Point the video at the new outputs, if it still exists and this run is still its current one."""
+    video = Video.objects.select_for_update().filter(pk=video_id, claimed_prefix=prefix).first()
     if video is None:
-        return None
-    old_prefix = video.output_prefix
+        return False
     video.renditions.all().delete()
     VideoRendition.objects.bulk_create(
         VideoRendition(
@@ -197,9 +203,16 @@ def _switch_to(video_id: int, prefix: str, measured: list[ladder.MeasuredRung]) 
             "updated_at",
         ]
     )
-    if old_prefix and old_prefix != prefix:
-        transaction.on_commit(lambda: storage_tree.delete_prefix(old_prefix))
-    return old_prefix
+    # Earlier runs' outputs, and partial uploads of runs whose worker died while publishing.
+    transaction.on_commit(partial(_delete_other_runs, video.outputs_root, prefix), robust=True)
+    return True
+
+
+def _delete_other_runs(root: str, keep: str) -> None:
+    folders, _files = storage_tree.list_folder(root)
+    for folder in folders:
+        if f"{root}/{folder}" != keep:
+            storage_tree.delete_prefix(f"{root}/{folder}")
 
 
 def video_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:
@@ -220,13 +233,44 @@ def video_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:
     return video_ids
 
 
-@transaction.atomic(durable=True)
-def video_retry(*, acting_user, video: Video) -> None:
-    """Queue a failed (or stuck) video for another attempt."""
+def video_retry(*, acting_user: Any, video: Video) -> None:
+    """Queue another attempt for a failed video, or for one whose transcode stopped reporting progress."""
     from media_pipeline.tasks import video_transcode_task
 
-    Video.objects.filter(pk=video.pk).update(
-        status=Video.Status.PENDING, percent_done=0, updated_at=timezone.now()
-    )
-    audit_record(actor=acting_user, action="video.retried", target=video)
-    transaction.on_commit(lambda: video_transcode_task.delay(video_id=video.pk))
+    if acting_user is not None and not video_permission_policy.user_has_permission_for_instance(
+        acting_user, "change", video
+    ):
+        raise PermissionDenied(_("You may not change this video."))
+    with transaction.atomic(durable=True):
+        current = Video.objects.select_for_update().get(pk=video.pk)
+        if current.status == Video.Status.READY:
+            raise VideoBusy(_("This video is ready: there is nothing to transcode again."))
+        if not is_retryable(current):
+            raise VideoBusy(
+                _("This video is being transcoded already; wait until it is ready or has failed.")
+            )
+        current.status = Video.Status.PENDING
+        current.percent_done = 0
+        current.failure_reason = current.failure_detail = ""
+        current.claimed_prefix = ""
+        current.save(
+            update_fields=[
+                "status",
+                "percent_done",
+                "failure_reason",
+                "failure_detail",
+                "claimed_prefix",
+                "updated_at",
+            ]
+        )
+        audit_record(actor=acting_user, action="video.retried", target=current)
+        transaction.on_commit(lambda: video_transcode_task.delay(video_id=current.pk))
+
+
+def is_retryable(video: Video) -> bool:
+    """Failed, or pending/processing without a sign of life for longer than a live transcode allows."""
+    if video.status == Video.Status.FAILED:
+        return True
+    if video.status in (Video.Status.PENDING, Video.Status.PROCESSING):
+        return video.updated_at < timezone.now() - timedelta(seconds=settings.TRANSCODE_STALE_SECONDS)
+    return False

@@ -32,7 +32,7 @@ from media_pipeline.models import Video, VideoCaption
 from media_pipeline.permissions import video_permission_policy
 from media_pipeline.probe import InvalidVideo, ProbeResult, probe_video
 from media_pipeline.storage_tree import SERVICE_ERRORS, delete_prefix, delete_quietly
-from media_pipeline.tasks import video_transcode_task
+from media_pipeline.tasks import video_files_delete_task, video_transcode_task
 from school.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -237,22 +237,24 @@ def video_update(
 
 
 def video_delete(*, acting_user: Any, video: Video) -> None:
-    """Delete the video; its source, captions and published outputs leave storage once that commits."""
+    """Delete the video; a task removes its source, captions and every run's outputs once that commits."""
     _require(acting_user, "delete", video)
-    storage = Video._meta.get_field("source").storage
     with transaction.atomic(durable=True):
-        files = [video.source.name, *(caption.file.name for caption in video.captions.all())]
-        prefix = video.output_prefix
+        names = [video.source.name, *(caption.file.name for caption in video.captions.all())]
+        folder = video.outputs_root
         audit_record(actor=acting_user, action="video.deleted", target=video, name=video.source_name)
         video.delete()
-        transaction.on_commit(partial(_delete_files, storage, [f for f in files if f], prefix), robust=True)
+        transaction.on_commit(
+            partial(video_files_delete_task.delay, names=[name for name in names if name], folder=folder)
+        )
 
 
-def _delete_files(storage: Any, names: list[str], prefix: str) -> None:
+def video_files_delete(*, names: list[str], folder: str) -> None:
+    """Remove a deleted video's files from storage; running it again is harmless."""
+    storage = Video._meta.get_field("source").storage
     for name in names:
         storage.delete(name)
-    if prefix:
-        delete_prefix(prefix, storage=storage)
+    delete_prefix(folder, storage=storage)
 
 
 def _require(acting_user: Any, action: str, video: Video) -> None:

@@ -276,6 +276,45 @@ def test_a_system_admin_also_sees_the_technical_detail(system_admin_client, inst
     assert "Invalid NAL unit size" in page
 
 
+def test_a_failed_video_can_be_transcoded_again_from_its_edit_page(
+    instructor_client, instructor, queued, django_capture_on_commit_callbacks
+):
+    video = failed_video(instructor)
+    page = instructor_client.get(reverse("videos:edit", args=[video.pk])).content.decode()
+    assert f'action="{reverse("videos:retry", args=[video.pk])}" data-video-retry >' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = instructor_client.post(reverse("videos:retry", args=[video.pk]), follow=True)
+    assert queued == [{"video_id": video.pk}]
+    video.refresh_from_db()
+    assert (video.status, video.failure_reason) == (Video.Status.PENDING, "")
+    message = in_site_language("“%(title)s” is queued for transcoding again.", title=video.title)
+    assert message in response.content.decode()
+
+
+def test_a_video_being_transcoded_offers_no_retry_and_refuses_one(instructor_client, instructor, queued):
+    video = VideoFactory(uploaded_by=instructor, status=Video.Status.PROCESSING, percent_done=40)
+    page = instructor_client.get(reverse("videos:edit", args=[video.pk])).content.decode()
+    assert "data-video-retry hidden" in page
+    response = instructor_client.post(reverse("videos:retry", args=[video.pk]), follow=True)
+    assert response.status_code == 200
+    assert queued == []
+    assert Video.objects.get(pk=video.pk).status == Video.Status.PROCESSING
+
+
+def test_an_instructor_cannot_retry_another_instructors_video(instructor_client, other_instructor, queued):
+    video = failed_video(other_instructor)
+    assert instructor_client.post(reverse("videos:retry", args=[video.pk])).status_code == 404
+    assert queued == []
+
+
+def test_the_status_endpoint_says_when_a_retry_is_possible(instructor_client, instructor):
+    answers = [
+        instructor_client.get(reverse("videos:status", args=[video.pk])).json()["retryable"]
+        for video in (failed_video(instructor), VideoFactory(uploaded_by=instructor))
+    ]
+    assert answers == [True, False]
+
+
 # --- Edit, captions, delete -------------------------------------------------------------------------------
 
 

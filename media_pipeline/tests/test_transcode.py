@@ -7,15 +7,22 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from media_pipeline import storage_tree, tasks
+from media_pipeline.exceptions import VideoBusy
 from media_pipeline.models import Video
 from media_pipeline.probe import probe_video
 from media_pipeline.services import transcode
-from media_pipeline.services.transcode import video_requeue_stale, video_transcode, video_transcode_by_id
+from media_pipeline.services.transcode import (
+    video_requeue_stale,
+    video_retry,
+    video_transcode,
+    video_transcode_by_id,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +30,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.MEDIA_WORK_DIR = None
+    settings.MEDIA_WORK_DIR = str(tmp_path / "work")
     return Path(settings.MEDIA_ROOT)
 
 
@@ -182,13 +189,56 @@ def test_a_video_deleted_while_transcoding_leaves_no_outputs(clip, monkeypatch):
     assert not files_under(f"videos/hls/{video.pk}")
 
 
+def test_a_run_superseded_by_a_newer_one_neither_publishes_nor_fails_the_video(clip, monkeypatch):
+    """Its worker was presumed dead and the video re-queued: the newer run decides the outcome."""
+    video = stored_video(clip)
+    real_upload = storage_tree.upload_tree
+    newer = f"{video.outputs_root}/newer-run"
+
+    def upload_then_be_superseded(local_dir, prefix, **kwargs):
+        written = real_upload(local_dir, prefix, **kwargs)
+        Video.objects.filter(pk=video.pk).update(claimed_prefix=newer)
+        return written
+
+    monkeypatch.setattr(transcode.storage_tree, "upload_tree", upload_then_be_superseded)
+    video_transcode(video=video)
+    video.refresh_from_db()
+    assert (video.status, video.output_prefix, video.claimed_prefix) == (Video.Status.PROCESSING, "", newer)
+    assert not video.renditions.exists()
+    assert not files_under(video.outputs_root)
+
+
+def test_publishing_removes_the_partial_outputs_of_a_run_whose_worker_died(
+    clip, django_capture_on_commit_callbacks
+):
+    video = stored_video(clip)
+    default_storage.save(f"{video.outputs_root}/dead-run/360p/segment_00000.m4s", File(clip.open("rb")))
+    with django_capture_on_commit_callbacks(execute=True):
+        video_transcode(video=video)
+    video.refresh_from_db()
+    assert video.status == Video.Status.READY, video.failure_detail
+    published = files_under(video.outputs_root)
+    assert published and all(name.startswith(video.output_prefix + "/") for name in published)
+
+
+def test_the_work_folder_is_removed_after_success_and_after_failure(clip, settings):
+    ready, broken = stored_video(clip), stored_video(clip)
+    with default_storage.open(broken.source.name, "wb") as source:
+        source.write(b"\0" * 4096)  # damaged after the upload was accepted
+    video_transcode(video=ready)
+    video_transcode(video=broken)
+    assert Video.objects.get(pk=ready.pk).status == Video.Status.READY
+    assert Video.objects.get(pk=broken.pk).status == Video.Status.FAILED
+    assert list(Path(settings.MEDIA_WORK_DIR).iterdir()) == []
+
+
 def test_progress_is_recorded_while_processing(clip, monkeypatch):
     video = stored_video(clip)
     seen: list[int] = []
     real_recorder = transcode._progress_recorder
 
-    def spying_recorder(video_id):
-        record = real_recorder(video_id)
+    def spying_recorder(video_id, prefix):
+        record = real_recorder(video_id, prefix)
 
         def spy(percent):
             record(percent)
@@ -212,3 +262,59 @@ def test_stale_processing_videos_are_requeued(clip, monkeypatch):
     monkeypatch.setattr(tasks.video_transcode_task, "delay", lambda *, video_id: sent.append(video_id))
     assert video_requeue_stale(older_than=timedelta(minutes=15)) == [stale.pk]
     assert sent == [stale.pk]
+
+
+# --- Retrying ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sent(monkeypatch) -> list[int]:
+    calls: list[int] = []
+    monkeypatch.setattr(tasks.video_transcode_task, "delay", lambda *, video_id: calls.append(video_id))
+    return calls
+
+
+def test_a_failed_video_is_queued_again_and_a_new_run_makes_it_ready(
+    clip, sent, django_capture_on_commit_callbacks
+):
+    video = stored_video(clip)
+    Video.objects.filter(pk=video.pk).update(status=Video.Status.FAILED, failure_reason="存储不可用")
+    with django_capture_on_commit_callbacks(execute=True):
+        video_retry(acting_user=None, video=video)
+    assert sent == [video.pk]
+    assert Video.objects.get(pk=video.pk).status == Video.Status.PENDING
+    video_transcode_by_id(video_id=video.pk)
+    video.refresh_from_db()
+    assert (video.status, video.failure_reason) == (Video.Status.READY, "")
+
+
+@pytest.mark.parametrize(
+    ("status", "minutes_quiet", "retryable"),
+    [
+        (Video.Status.READY, 60, False),
+        (Video.Status.PROCESSING, 1, False),
+        (Video.Status.PENDING, 1, False),
+        (Video.Status.PROCESSING, 60, True),  # its worker died
+    ],
+)
+def test_only_failed_or_abandoned_videos_may_be_retried(clip, sent, status, minutes_quiet, retryable):
+    video = stored_video(clip)
+    Video.objects.filter(pk=video.pk).update(
+        status=status, updated_at=timezone.now() - timedelta(minutes=minutes_quiet)
+    )
+    video.refresh_from_db()
+    if retryable:
+        video_retry(acting_user=None, video=video)
+        assert Video.objects.get(pk=video.pk).status == Video.Status.PENDING
+    else:
+        with pytest.raises(VideoBusy):
+            video_retry(acting_user=None, video=video)
+        assert Video.objects.get(pk=video.pk).status == status
+
+
+def test_a_learner_may_not_retry_a_video(clip, sent, learner):
+    video = stored_video(clip)
+    Video.objects.filter(pk=video.pk).update(status=Video.Status.FAILED)
+    with pytest.raises(PermissionDenied):
+        video_retry(acting_user=learner, video=video)
+    assert sent == []

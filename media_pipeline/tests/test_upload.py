@@ -273,14 +273,17 @@ def test_a_learner_may_not_upload(learner, clips, media_root):
 
 def video_with_files(storage: Storage, owner) -> tuple[Video, list[str]]:
     """A video whose source, caption and two-level HLS outputs exist in ``storage``."""
-    video = VideoFactory(uploaded_by=owner, output_prefix="videos/hls/7/run1")
+    video = VideoFactory(uploaded_by=owner)
+    video.output_prefix = f"{video.outputs_root}/run2"
+    video.save(update_fields=["output_prefix"])
     names = [
         video.source.name,
-        "videos/captions/7/zh-Hans.vtt",
-        "videos/hls/7/run1/master.m3u8",
-        "videos/hls/7/run1/poster.jpg",
-        "videos/hls/7/run1/360p/index.m3u8",
-        "videos/hls/7/run1/360p/seg_00001.ts",
+        f"videos/captions/{video.pk}/zh-Hans.vtt",
+        f"{video.output_prefix}/master.m3u8",
+        f"{video.output_prefix}/poster.jpg",
+        f"{video.output_prefix}/360p/index.m3u8",
+        f"{video.output_prefix}/360p/seg_00001.ts",
+        f"{video.outputs_root}/run1/360p/seg_00001.ts",  # a run whose worker died while publishing
     ]
     for name in names:
         assert storage.save(name, ContentFile(b"x")) == name
@@ -292,12 +295,12 @@ def test_deleting_a_video_removes_its_source_captions_and_outputs(
     instructor, media_root, django_capture_on_commit_callbacks
 ):
     video, _names = video_with_files(default_storage, instructor)
-    keep = default_storage.save("videos/hls/8/run1/master.m3u8", ContentFile(b"other video"))
+    keep = default_storage.save(f"videos/hls/{video.pk + 1}/run1/master.m3u8", ContentFile(b"other video"))
     with django_capture_on_commit_callbacks(execute=True):
         video_delete(acting_user=instructor, video=video)
     assert not Video.objects.exists() and not VideoCaption.objects.exists()
     assert stored_files(media_root) == [keep]
-    assert not (media_root / "videos/hls/7/run1").exists()
+    assert not (media_root / video.outputs_root).exists()
     assert AuditLog.objects.filter(action="video.deleted").count() == 1
 
 

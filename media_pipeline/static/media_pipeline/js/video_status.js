@@ -30,6 +30,10 @@
       failure.querySelector("[data-video-failure-text]").textContent = data.failure_reason;
       failure.hidden = !data.failure_reason;
     }
+    const retry = scope.querySelector("[data-video-retry]");
+    if (retry) retry.hidden = !data.retryable;
+    const watch = scope.querySelector("[data-video-watch]");
+    if (watch) watch.hidden = data.status !== "ready";
     const detailBox = scope.querySelector("[data-video-failure-detail-box]");
     if (detailBox && "failure_detail" in data) {
       scope.querySelector("[data-video-failure-detail]").textContent = data.failure_detail;
