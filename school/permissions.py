@@ -27,6 +27,10 @@ def is_branch_organizer(user) -> bool:
     return user.is_authenticated and user.is_active and _has_group(user, Role.BRANCH_ORGANIZER)
 
 
+def has_role(user, role: Role) -> bool:
+    return user.is_authenticated and user.is_active and _has_group(user, role)
+
+
 def _has_group(user, role: Role) -> bool:
     cache = getattr(user, "_role_names_cache", None)
     if cache is None:

@@ -46,6 +46,11 @@ _MEDIA = [
 # "upload, and change or delete one's own"; change_video and delete_video reach everyone's.
 _OWN_VIDEOS = ["media_pipeline.add_video"]
 _ALL_VIDEOS = _OWN_VIDEOS + ["media_pipeline.change_video", "media_pipeline.delete_video"]
+_CATEGORIES = [
+    f"courses.{action}_{model}"
+    for model in ("coursetopic", "librarycategory")
+    for action in ("view", "add", "change", "delete")
+]
 _MEMBERS = [
     "school.view_member",
     "school.add_member",
@@ -56,11 +61,12 @@ _MEMBERS = [
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.LEARNER: [],
     Role.INSTRUCTOR: _ADMIN_ACCESS + _MEDIA + _OWN_VIDEOS,
-    Role.EDITOR: _ADMIN_ACCESS + _MEDIA + _ALL_VIDEOS,
+    Role.EDITOR: _ADMIN_ACCESS + _MEDIA + _ALL_VIDEOS + _CATEGORIES,
     Role.BRANCH_ORGANIZER: _ADMIN_ACCESS + _MEMBERS,
     Role.SYSTEM_ADMIN: _ADMIN_ACCESS
     + _MEDIA
     + _ALL_VIDEOS
+    + _CATEGORIES
     + _MEMBERS
     + [
         "school.delete_member",

@@ -15,8 +15,6 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("my/", views.my_learning, name="my_learning"),
-    path("courses/", include("courses.urls")),
-    path("library/", views.section, {"section": "library"}, name="library"),
     path("exams/", include("exams.urls")),
     path("community/", include("community.urls")),
     path("search/", include("search.urls")),

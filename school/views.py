@@ -12,21 +12,6 @@ from school.roles import Role
 # Sections whose own issue has not landed yet show an honest empty state, not a fake page.
 # key: (title, lead, empty text, icon)
 SECTIONS = {
-    "courses": (
-        _("Courses"),
-        _("Assigned and elective courses, micro-video lessons and credit hours."),
-        _("No courses have been published yet. Assigned and elective courses will appear here."),
-        "book",
-    ),
-    "library": (
-        _("Resource library"),
-        _("Party regulations, policy documents and study materials."),
-        _(
-            "No documents have been published yet. Party regulations, policy documents and study materials "
-            "will appear here."
-        ),
-        "library",
-    ),
     "exams": (
         _("Exams"),
         _("Graduation exams, practice tests and certificates."),

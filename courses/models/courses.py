@@ -1,0 +1,247 @@
+"""The course catalog, courses and their lessons as Wagtail pages.
+
+The tree is fixed by ``parent_page_types``/``subpage_types``: 首页 > 课程 (one catalog) > course >
+lesson. A course's lessons are its child pages, in the order editors give them in the tree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from courses.blocks import LessonBodyBlock
+from courses.forms import CoursePageForm, LessonPageForm
+from courses.models.access import AccessControlledPage
+from school.roles import Role
+
+INTRO_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+
+class CourseIndexPage(Page):
+    """课程: the catalog. Filters and sorting live in ``courses.catalog``."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["school.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("course catalog")
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.catalog import course_catalog
+
+        context = super().get_context(request, *args, **kwargs)
+        context["catalog"] = course_catalog(user=request.user, params=request.GET, catalog=self)
+        return context
+
+
+class CoursePage(AccessControlledPage):
+    class Requirement(models.TextChoices):
+        REQUIRED = "required", pgettext_lazy("course", "Required")  # 必修
+        ELECTIVE = "elective", pgettext_lazy("course", "Elective")  # 选修
+
+    class EnrollmentMode(models.TextChoices):
+        OPEN = "open", _("Open: members enrol themselves")
+        ASSIGNED = "assigned", _("Assigned: organizers assign members")
+        APPROVAL = "approval", _("By approval: members apply, organizers approve")
+
+    class Status(models.TextChoices):
+        UPCOMING = "upcoming", _("Not open yet")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    summary = models.CharField(
+        _("summary"), max_length=300, help_text=_("One or two sentences shown in the catalog.")
+    )
+    cover = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("cover image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    description = RichTextField(_("description"), blank=True, features=INTRO_FEATURES + ["h3"])
+    topic = models.ForeignKey(
+        "courses.CourseTopic",
+        verbose_name=_("topic"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="courses",
+    )
+    instructors = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("instructors"),
+        blank=True,
+        related_name="taught_courses",
+        limit_choices_to={"groups__name": Role.INSTRUCTOR.value},
+    )
+    credit_hours = models.DecimalField(
+        _("credit hours"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("1.0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("99.9"))],
+        help_text=_("学时 a member earns by completing the course."),
+    )
+    requirement = models.CharField(
+        _("required or elective"), max_length=20, choices=Requirement.choices, default=Requirement.ELECTIVE
+    )
+    audience_statuses = models.JSONField(
+        _("for members who are"),
+        default=list,
+        blank=True,
+        help_text=_("Leave all unticked for everyone."),
+    )
+    enrollment_mode = models.CharField(
+        _("enrolment"), max_length=20, choices=EnrollmentMode.choices, default=EnrollmentMode.OPEN
+    )
+    opens_on = models.DateField(_("opens on"), null=True, blank=True)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("description")]
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("cover"),
+        FieldPanel("description"),
+        FieldPanel("topic"),
+        FieldPanel("instructors"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("requirement"), FieldPanel("credit_hours")]),
+                FieldPanel("audience_statuses"),
+                FieldPanel("enrollment_mode"),
+                FieldRowPanel([FieldPanel("opens_on"), FieldPanel("closes_on")]),
+            ],
+            heading=_("Study arrangements"),
+        ),
+        *AccessControlledPage.access_panels,
+    ]
+    base_form_class = CoursePageForm
+
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.LessonPage"]
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def status(self, today: datetime.date | None = None) -> str:
+        today = today or timezone.localdate()
+        if self.opens_on and today < self.opens_on:
+            return self.Status.UPCOMING
+        if self.closes_on and today > self.closes_on:
+            return self.Status.CLOSED
+        return self.Status.OPEN
+
+    @property
+    def status_label(self) -> str:
+        return self.Status(self.status()).label
+
+    def lessons(self):
+        return LessonPage.objects.child_of(self).live().specific()
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.permissions import readable_lessons
+
+        context = super().get_context(request, *args, **kwargs)
+        context["lessons"] = readable_lessons(user=request.user, course=self)
+        return context
+
+
+class LessonPage(AccessControlledPage):
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    video = models.ForeignKey(
+        "media_pipeline.Video",
+        verbose_name=_("video"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lessons",
+    )
+    body = StreamField(LessonBodyBlock(), verbose_name=_("text"), blank=True)
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("estimated minutes"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text=_("How long the lesson takes; for a video lesson about the video's length."),
+    )
+
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("video"),
+        FieldPanel("body"),
+        InlinePanel("attachments", heading=_("Attachments"), label=_("attachment")),
+        FieldPanel("estimated_minutes"),
+        *AccessControlledPage.access_panels,
+    ]
+    base_form_class = LessonPageForm
+
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+
+    @property
+    def course(self) -> CoursePage:
+        return self.get_parent().specific
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.permissions import readable_lessons
+        from media_pipeline.playback import player_context
+
+        context = super().get_context(request, *args, **kwargs)
+        course = self.course
+        context["course"] = course
+        context["attachments"] = self.attachments.select_related("document")
+        video = self.video
+        if video is not None and video.is_ready and request.user.is_authenticated:
+            context["player"] = player_context(video=video, user=request.user)
+        siblings = list(readable_lessons(user=request.user, course=course))
+        position = next((i for i, lesson in enumerate(siblings) if lesson.pk == self.pk), None)
+        if position is not None:
+            context["previous_lesson"] = siblings[position - 1] if position > 0 else None
+            context["next_lesson"] = siblings[position + 1] if position + 1 < len(siblings) else None
+        return context
+
+
+class LessonAttachment(Orderable):
+    page = ParentalKey(LessonPage, related_name="attachments", on_delete=models.CASCADE)
+    document = models.ForeignKey(
+        "wagtaildocs.Document", verbose_name=_("document"), on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(
+        _("shown as"), max_length=255, blank=True, help_text=_("Leave empty to show the document's title.")
+    )
+
+    panels = [FieldPanel("document"), FieldPanel("title")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    @property
+    def label(self) -> str:
+        return self.title or self.document.title
