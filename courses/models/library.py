@@ -90,6 +90,8 @@ class ArticlePage(LibraryItemPage):
         *AccessControlledPage.access_panels,
     ]
 
+    library_kind = "article"
+
     class Meta:
         verbose_name = _("study article")
         verbose_name_plural = _("study articles")
@@ -154,6 +156,8 @@ class PolicyDocumentPage(LibraryItemPage):
         FieldPanel("body"),
         *AccessControlledPage.access_panels,
     ]
+
+    library_kind = "policy"
 
     class Meta:
         verbose_name = _("policy document")
