@@ -82,6 +82,12 @@ def organizer_a1(org_tree):
 
 
 @pytest.fixture
+def editor(org_tree):
+    """编辑: publishes pages and manages everyone's videos."""
+    return MemberFactory(user__roles=[Role.EDITOR], org_unit=org_tree.committee, real_name="张编辑").user
+
+
+@pytest.fixture
 def member_a1(org_tree):
     return MemberFactory(user__roles=[Role.LEARNER], org_unit=org_tree.group_a1, real_name="甲学员")
 

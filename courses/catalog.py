@@ -71,8 +71,8 @@ def _page_number(params: QueryDict) -> int:
         return 1
 
 
-def _paginate(queryset: QuerySet, params: QueryDict, per_page: int) -> PaginatorPage:
-    return Paginator(queryset, per_page).get_page(_page_number(params))
+def _paginate(items: QuerySet | list, params: QueryDict, per_page: int) -> PaginatorPage:
+    return Paginator(items, per_page).get_page(_page_number(params))
 
 
 def _without_page(params: QueryDict) -> str:
@@ -165,5 +165,5 @@ def library_listing(*, user: Any, params: QueryDict, library: Any) -> Listing:
             queryset = queryset.filter(validity=selected["validity"])
         items += list(queryset)
     items.sort(key=lambda item: (item.date, item.pk), reverse=True)
-    page = Paginator(items, LIBRARY_PER_PAGE).get_page(_page_number(params))
+    page = _paginate(items, params, LIBRARY_PER_PAGE)
     return Listing(page=page, filters=filters, total=len(items), query_without_page=_without_page(params))

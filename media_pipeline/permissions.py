@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from wagtail.permission_policies import OwnershipPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
@@ -66,6 +68,14 @@ class VideoPermissionPolicy(OwnershipPermissionPolicy):
 
 video_permission_policy = VideoPermissionPolicy(Video, owner_field_name="uploaded_by")
 register_permission_policy(Video, video_permission_policy)
+
+
+def require_video_permission(acting_user: Any, action: str, video: Video) -> None:
+    """PermissionDenied unless ``acting_user`` may ``action`` this video; None acts as the system."""
+    if acting_user is None:
+        return
+    if not video_permission_policy.user_has_permission_for_instance(acting_user, action, video):
+        raise PermissionDenied(_("You may not change this video."))
 
 
 def videos_visible_to(user: Any) -> QuerySet[Video]:

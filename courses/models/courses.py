@@ -29,16 +29,24 @@ from school.roles import Role
 INTRO_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
-class CourseIndexPage(Page):
-    """课程: the catalog. Filters and sorting live in ``courses.catalog``."""
+class SectionIndexPage(Page):
+    """A section under the home page (课程, 资料库): an introduction above a filtered listing."""
 
     intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
     parent_page_types = ["school.HomePage"]
-    subpage_types = ["courses.CoursePage"]
     max_count = 1
+
+    class Meta:
+        abstract = True
+
+
+class CourseIndexPage(SectionIndexPage):
+    """课程: the catalog. Filters and sorting live in ``courses.catalog``."""
+
+    subpage_types = ["courses.CoursePage"]
 
     class Meta:
         verbose_name = _("course catalog")
@@ -155,9 +163,6 @@ class CoursePage(AccessControlledPage):
     @property
     def status_label(self) -> str:
         return self.Status(self.status()).label
-
-    def lessons(self):
-        return LessonPage.objects.child_of(self).live().specific()
 
     def get_context(self, request, *args, **kwargs):
         from courses.permissions import readable_lessons

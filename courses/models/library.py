@@ -13,19 +13,13 @@ from wagtail.search import index
 from courses.blocks import LessonBodyBlock
 from courses.forms import AccessControlledPageForm
 from courses.models.access import AccessControlledPage
-from courses.models.courses import INTRO_FEATURES
+from courses.models.courses import SectionIndexPage
 
 
-class ResourceLibraryPage(Page):
-    """资料库: one library; its listing filters by type, category, issuing authority, year and status."""
+class ResourceLibraryPage(SectionIndexPage):
+    """资料库: one library; its listing filters by type, category and validity."""
 
-    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-
-    parent_page_types = ["school.HomePage"]
     subpage_types = ["courses.ArticlePage", "courses.PolicyDocumentPage"]
-    max_count = 1
 
     class Meta:
         verbose_name = _("resource library")

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 from media_pipeline import ladder, runner, storage_tree, workspace
 from media_pipeline.exceptions import TranscodeFailed, VideoBusy
 from media_pipeline.models import Video, VideoRendition
-from media_pipeline.permissions import video_permission_policy
+from media_pipeline.permissions import require_video_permission
 from media_pipeline.probe import InvalidVideo, ProbeResult, probe_video
 from school.services.audit import audit_record
 
@@ -237,10 +236,7 @@ def video_retry(*, acting_user: Any, video: Video) -> None:
     """Queue another attempt for a failed video, or for one whose transcode stopped reporting progress."""
     from media_pipeline.tasks import video_transcode_task
 
-    if acting_user is not None and not video_permission_policy.user_has_permission_for_instance(
-        acting_user, "change", video
-    ):
-        raise PermissionDenied(_("You may not change this video."))
+    require_video_permission(acting_user, "change", video)
     with transaction.atomic(durable=True):
         current = Video.objects.select_for_update().get(pk=video.pk)
         if current.status == Video.Status.READY:

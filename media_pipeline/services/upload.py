@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Collection
 
 from media_pipeline.models import Video, VideoCaption
-from media_pipeline.permissions import video_permission_policy
+from media_pipeline.permissions import require_video_permission, video_permission_policy
 from media_pipeline.probe import InvalidVideo, ProbeResult, probe_video
 from media_pipeline.storage_tree import SERVICE_ERRORS, delete_prefix, delete_quietly
 from media_pipeline.tasks import video_files_delete_task, video_transcode_task
@@ -213,7 +213,7 @@ def video_update(
     *, acting_user: Any, video: Video, title: str, collection: Collection, transcript: str
 ) -> Video:
     """Change what editors may change; the file and the processing state are not theirs to edit."""
-    _require(acting_user, "change", video)
+    require_video_permission(acting_user, "change", video)
     title = title.strip()[:255]
     if not title:
         raise InvalidUpload(_("Enter a title."), field="title")
@@ -238,7 +238,7 @@ def video_update(
 
 def video_delete(*, acting_user: Any, video: Video) -> None:
     """Delete the video; a task removes its source, captions and every run's outputs once that commits."""
-    _require(acting_user, "delete", video)
+    require_video_permission(acting_user, "delete", video)
     with transaction.atomic(durable=True):
         names = [video.source.name, *(caption.file.name for caption in video.captions.all())]
         folder = video.outputs_root
@@ -257,13 +257,6 @@ def video_files_delete(*, names: list[str], folder: str) -> None:
     delete_prefix(folder, storage=storage)
 
 
-def _require(acting_user: Any, action: str, video: Video) -> None:
-    if acting_user is None:
-        return
-    if not video_permission_policy.user_has_permission_for_instance(acting_user, action, video):
-        raise PermissionDenied(_("You may not change this video."))
-
-
 # --- Captions ---------------------------------------------------------------------------------------
 
 
@@ -271,7 +264,7 @@ def caption_add(
     *, acting_user: Any, video: Video, language: str, label: str, file: UploadedFile
 ) -> VideoCaption:
     """Add a WebVTT track, replacing the video's track in the same language."""
-    _require(acting_user, "change", video)
+    require_video_permission(acting_user, "change", video)
     language, label = language.strip(), label.strip()
     if len(language) > 20 or not LANGUAGE_CODE.match(language):
         raise InvalidUpload(_("Enter a language code such as zh-Hans or en."), field="language")
@@ -313,7 +306,7 @@ def _caption_replace(*, acting_user: Any, caption: VideoCaption, stored_name: st
 
 
 def caption_delete(*, acting_user: Any, caption: VideoCaption) -> None:
-    _require(acting_user, "change", caption.video)
+    require_video_permission(acting_user, "change", caption.video)
     with transaction.atomic(durable=True):
         audit_record(
             actor=acting_user, action="video.caption_deleted", target=caption.video, language=caption.language

@@ -50,11 +50,6 @@ def other_instructor(org_tree):
     return MemberFactory(user__roles=[Role.INSTRUCTOR], org_unit=org_tree.branch_a2, real_name="李讲师").user
 
 
-@pytest.fixture
-def editor(org_tree):
-    return MemberFactory(user__roles=[Role.EDITOR], org_unit=org_tree.committee, real_name="张编辑").user
-
-
 # --- S3-compatible storage: a real moto server -------------------------------------------------------------
 
 S3_REGION = "us-east-1"

@@ -15,7 +15,7 @@ from media_pipeline.models import Video, VideoCaption
 from media_pipeline.tests import upload_clips
 from media_pipeline.tests.factories import VideoCaptionFactory, VideoFactory
 from media_pipeline.tests.upload_clips import stored_files, webvtt
-from school.tests.helpers import in_site_language
+from school.tests.helpers import client_for, in_site_language
 
 pytestmark = pytest.mark.django_db
 
@@ -30,15 +30,9 @@ def media_root(tmp_path, settings) -> Path:
     return upload_clips.default_storage_in(tmp_path / "media", settings)
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def instructor_client(instructor) -> Client:
-    return logged_in(instructor)
+    return client_for(instructor)
 
 
 def upload(client: Client, path: Path, *, title: str = "党章学习", json_answer: bool = True, **extra):
@@ -130,18 +124,18 @@ def is_refused(response) -> bool:
 
 @pytest.mark.parametrize("url_name", ["videos:index", "videos:add"])
 def test_a_learner_cannot_open_the_video_screens(learner, url_name):
-    assert is_refused(logged_in(learner).get(reverse(url_name)))
+    assert is_refused(client_for(learner).get(reverse(url_name)))
 
 
 def test_a_learner_cannot_upload(learner, clips, media_root):
-    assert is_refused(upload(logged_in(learner), clips["valid"]))
+    assert is_refused(upload(client_for(learner), clips["valid"]))
     assert not Video.objects.exists()
     assert stored_files(media_root) == []
 
 
 def test_a_learner_cannot_read_a_video_status(learner, instructor):
     video = VideoFactory(uploaded_by=instructor)
-    assert is_refused(logged_in(learner).get(reverse("videos:status", args=[video.pk])))
+    assert is_refused(client_for(learner).get(reverse("videos:status", args=[video.pk])))
 
 
 @pytest.mark.parametrize("url_name", ["videos:edit", "videos:delete", "videos:history", "videos:status"])
@@ -176,7 +170,7 @@ def test_an_instructor_cannot_add_captions_to_another_instructors_video(
 
 def test_an_editor_may_edit_an_instructors_video(editor, instructor):
     video = VideoFactory(uploaded_by=instructor)
-    response = logged_in(editor).get(reverse("videos:edit", args=[video.pk]))
+    response = client_for(editor).get(reverse("videos:edit", args=[video.pk]))
     assert response.status_code == 200
 
 
@@ -196,7 +190,7 @@ def test_an_instructor_lists_only_their_own_videos(instructor_client, instructor
 
 def test_an_editor_lists_everyones_videos(editor, instructor, other_instructor):
     videos = {VideoFactory(uploaded_by=instructor), VideoFactory(uploaded_by=other_instructor)}
-    assert listed(logged_in(editor).get(reverse("videos:index"))) == videos
+    assert listed(client_for(editor).get(reverse("videos:index"))) == videos
 
 
 def test_the_listing_filters_by_status(instructor_client, instructor):
@@ -225,7 +219,7 @@ def test_the_listing_shows_duration_size_and_live_status(instructor_client, inst
 
 
 def test_the_listing_queries_do_not_grow_with_the_number_of_videos(editor, instructor, other_instructor):
-    client = logged_in(editor)
+    client = client_for(editor)
     client.get(reverse("videos:index"))  # warm up sessions, permissions and content types
     VideoFactory(uploaded_by=instructor)
     with CaptureQueriesContext(connection) as one:

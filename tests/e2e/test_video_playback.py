@@ -7,14 +7,10 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 from wagtail.models import Collection
 
 from media_pipeline import playback
@@ -22,18 +18,13 @@ from media_pipeline.models import Video
 from media_pipeline.services.transcode import video_transcode
 from media_pipeline.tests.test_transcode import make_clip, stored_video
 from school.tests.factories import UserFactory
+from tests.e2e.helpers import HLS_READY, log_in, screenshot, zh
 
 # serialized_rollback: transactional tests flush the database afterwards, which would take the
 # home page and role groups created by migrations with it; this restores them for each test.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "video-player"
-HLS_READY = "() => { const v = document.querySelector('video'); return !!(v.hls && v.hls.levels.length); }"
-
-
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return translation.gettext(msgid)
+SCREENSHOTS = "video-player"
 
 
 @pytest.fixture
@@ -53,21 +44,13 @@ def lesson(settings, tmp_path) -> Video:
 
 
 def open_watch_page(page, live_server, video: Video) -> None:
-    client = Client()
-    client.force_login(UserFactory())
-    name = settings.SESSION_COOKIE_NAME
-    page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": live_server.url}])
+    log_in(page, live_server, UserFactory())
     page.goto(live_server.url + reverse("media_pipeline:watch", args=[video.pk]))
     page.wait_for_function(HLS_READY)
 
 
 def current_time(page) -> float:
     return page.evaluate("document.querySelector('video').currentTime")
-
-
-def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
 def test_a_lesson_plays_through_hlsjs_on_a_phone(live_server, phone_page, lesson):
@@ -77,14 +60,14 @@ def test_a_lesson_plays_through_hlsjs_on_a_phone(live_server, phone_page, lesson
     page.locator(".player__big-play").click()
     page.wait_for_function("document.querySelector('video').currentTime > 1.5")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
-    screenshot(page, "watch-375-playing.png")
+    screenshot(page, SCREENSHOTS, "watch-375-playing.png")
 
     page.locator("[data-menu=quality] .player__menu-button").click()
     items = page.locator("[data-menu=quality] [role=menuitemradio]").all_inner_texts()
     assert items[0].startswith(zh("Auto"))
     assert items[1:] == ["720p", "540p", "360p"]
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
-    screenshot(page, "watch-375-quality-menu.png")
+    screenshot(page, SCREENSHOTS, "watch-375-quality-menu.png")
 
 
 def test_choosing_a_quality_and_a_speed_on_a_desktop(live_server, desktop_page, lesson):
@@ -108,7 +91,7 @@ def test_choosing_a_quality_and_a_speed_on_a_desktop(live_server, desktop_page, 
     assert preview.is_visible()
     assert "storyboard.jpg" in preview.evaluate("element => element.style.backgroundImage")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 1280
-    screenshot(page, "watch-1280-playing.png")
+    screenshot(page, SCREENSHOTS, "watch-1280-playing.png")
 
 
 def test_keys_pause_and_seek(live_server, desktop_page, lesson):

