@@ -4,6 +4,8 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from courses.models import CourseTopic, LibraryCategory
+from courses.permissions import can_watch_in_a_lesson
+from media_pipeline.permissions import PLAYBACK_HOOK
 
 
 class CategoryViewSet(ModelViewSet):
@@ -33,3 +35,8 @@ class CategoriesGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_categories() -> CategoriesGroup:
     return CategoriesGroup()
+
+
+@hooks.register(PLAYBACK_HOOK)
+def allow_playback_in_readable_lessons(user, video) -> bool:
+    return can_watch_in_a_lesson(user, video.pk)

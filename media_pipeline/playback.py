@@ -138,8 +138,12 @@ def playback_sources(*, video: Video, user: Any) -> dict[str, Any]:
     }
 
 
-def player_context(*, video: Video, user: Any) -> dict[str, Any]:
-    """What ``media_pipeline/player.html`` needs; pages that show a player pass it as ``player``."""
+def player_context(*, video: Video, user: Any, resume_at: float | None = None) -> dict[str, Any]:
+    """What ``media_pipeline/player.html`` needs; pages that show a player pass it as ``player``.
+
+    ``resume_at`` is where the member stopped, as the server knows it (on any device); without
+    it the player offers the position this browser remembers.
+    """
     sources = playback_sources(video=video, user=user)
     return {
         "video": video,
@@ -150,5 +154,6 @@ def player_context(*, video: Video, user: Any) -> dict[str, Any]:
             "master": sources["master"],
             "storyboard": sources["storyboard"],
             "sourcesUrl": reverse("media_pipeline:sources", kwargs={"video_id": video.pk}),
+            "resumeAt": resume_at,
         },
     }

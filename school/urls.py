@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("my/", views.my_learning, name="my_learning"),
+    path("study/", include("courses.urls")),
     path("exams/", include("exams.urls")),
     path("community/", include("community.urls")),
     path("search/", include("search.urls")),

@@ -3,18 +3,27 @@
 from courses.models.access import AccessControlledPage, AccessLevel
 from courses.models.categories import CourseTopic, LibraryCategory
 from courses.models.courses import CourseIndexPage, CoursePage, LessonAttachment, LessonPage
+from courses.models.credits import CreditHourEntry, StudySettings
+from courses.models.enrollment import CourseAssignment, Enrollment
 from courses.models.library import ArticlePage, PolicyDocumentPage, ResourceLibraryPage
+from courses.models.progress import LessonProgress, StudySession
 
 __all__ = [
     "AccessControlledPage",
     "AccessLevel",
     "ArticlePage",
+    "CourseAssignment",
     "CourseIndexPage",
     "CoursePage",
     "CourseTopic",
+    "CreditHourEntry",
+    "Enrollment",
     "LessonAttachment",
     "LessonPage",
+    "LessonProgress",
     "LibraryCategory",
     "PolicyDocumentPage",
     "ResourceLibraryPage",
+    "StudySession",
+    "StudySettings",
 ]

@@ -166,9 +166,12 @@ class CoursePage(AccessControlledPage):
 
     def get_context(self, request, *args, **kwargs):
         from courses.permissions import readable_lessons
+        from courses.selectors import course_study_state
 
         context = super().get_context(request, *args, **kwargs)
-        context["lessons"] = readable_lessons(user=request.user, course=self)
+        lessons = list(readable_lessons(user=request.user, course=self))
+        context["lessons"] = lessons
+        context["study"] = course_study_state(request, self, lessons)
         return context
 
 
@@ -215,15 +218,21 @@ class LessonPage(AccessControlledPage):
 
     def get_context(self, request, *args, **kwargs):
         from courses.permissions import readable_lessons
+        from courses.selectors import lesson_study_config, member_of, progress_by_lesson
         from media_pipeline.playback import player_context
 
         context = super().get_context(request, *args, **kwargs)
         course = self.course
         context["course"] = course
         context["attachments"] = self.attachments.select_related("document")
+        progress = progress_by_lesson(request.user, [self]).get(self.pk)
+        context["progress"] = progress
         video = self.video
         if video is not None and video.is_ready and request.user.is_authenticated:
-            context["player"] = player_context(video=video, user=request.user)
+            resume_at = progress.position if progress else None
+            context["player"] = player_context(video=video, user=request.user, resume_at=resume_at)
+        if member_of(request.user) is not None:
+            context["study"] = lesson_study_config(request, self, progress)
         siblings = list(readable_lessons(user=request.user, course=course))
         position = next((i for i, lesson in enumerate(siblings) if lesson.pk == self.pk), None)
         if position is not None:

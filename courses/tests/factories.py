@@ -49,3 +49,9 @@ def policy_document(title: str = "中国共产党章程", *, access: str = Acces
     fields.setdefault("issued_on", datetime.date(2022, 10, 22))
     page = PolicyDocumentPage(title=title, access_level=access, **fields)
     return published(ResourceLibraryPage.objects.get(), page)
+
+
+def video_lesson(video, *, access: str = AccessLevel.MEMBERS, org_units=None, course_title: str = "视频党课"):
+    """A published lesson showing ``video`` in a course of its own: what lets members watch it."""
+    parent = course(course_title, access=access, org_units=org_units)
+    return lesson(parent, video.title or "视频课节", video=video, body=[])

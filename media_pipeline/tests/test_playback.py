@@ -11,6 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from courses.models import AccessLevel
+from courses.tests.factories import video_lesson
 from media_pipeline.models import Video
 from media_pipeline.permissions import can_watch
 from media_pipeline.playback import (
@@ -41,17 +43,20 @@ def ready_video(media_root, tmp_path) -> Video:
     video_transcode(video=video)
     video.refresh_from_db()
     assert video.status == Video.Status.READY, video.failure_detail
+    video_lesson(video)
     return video
 
 
 @pytest.fixture
 def listed_video() -> Video:
     """A ready video whose files are never read: for requests that must be refused before that."""
-    return VideoFactory(
+    video = VideoFactory(
         status=Video.Status.READY,
         output_prefix="videos/hls/999/feedface",
         master_playlist="videos/hls/999/feedface/master.m3u8",
     )
+    video_lesson(video)
+    return video
 
 
 @pytest.fixture
@@ -325,6 +330,37 @@ def test_a_video_that_is_not_ready_cannot_be_watched(learner, learner_client, st
 
 def test_an_inactive_account_cannot_watch(listed_video):
     assert not can_watch(UserFactory(is_active=False), listed_video)
+
+
+def test_a_video_in_no_lesson_is_for_those_who_manage_it(learner, instructor, other_instructor, editor):
+    video = VideoFactory(status=Video.Status.READY, uploaded_by=instructor)
+    assert not can_watch(learner, video)
+    assert not can_watch(other_instructor, video)
+    assert can_watch(instructor, video)
+    assert can_watch(editor, video)
+
+
+def test_a_video_in_an_unpublished_lesson_cannot_be_watched_by_members(learner):
+    video = VideoFactory(status=Video.Status.READY)
+    video_lesson(video).unpublish()
+    assert not can_watch(learner, video)
+
+
+@pytest.mark.parametrize("fixture", ["learner", "organizer_a1"])
+def test_a_video_of_a_course_for_one_branch_plays_for_that_branch(request, org_tree, fixture):
+    video = VideoFactory(status=Video.Status.READY)
+    video_lesson(video, access=AccessLevel.ORG_UNITS, org_units=[org_tree.branch_a1])
+    assert can_watch(request.getfixturevalue(fixture), video)
+
+
+def test_a_video_of_a_course_for_another_branch_is_refused_even_by_its_url(org_tree, member_a2):
+    video = VideoFactory(status=Video.Status.READY)
+    video_lesson(video, access=AccessLevel.ORG_UNITS, org_units=[org_tree.branch_a1])
+    client = Client()
+    client.force_login(member_a2.user)
+    assert not can_watch(member_a2.user, video)
+    assert client.get(reverse("media_pipeline:watch", args=[video.pk])).status_code == 403
+    assert client.get(reverse("media_pipeline:sources", args=[video.pk])).status_code == 403
 
 
 def test_a_missing_video_is_not_found(learner_client):

@@ -374,7 +374,7 @@ def test_ticking_active_again_reactivates_the_member_and_their_login(organizer_c
 
 
 @pytest.mark.parametrize("user", ["organizer_a1", "system_admin"])
-def test_nobody_can_deactivate_themselves(request, user):
+def test_nobody_can_deactivate_themselves(request, db, user):
     acting = request.getfixturevalue(user)
     client = Client()
     client.force_login(acting)

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 from wagtail.models import Collection
 
+from courses.tests.factories import video_lesson
 from media_pipeline import playback
 from media_pipeline.models import Video
 from media_pipeline.services.transcode import video_transcode
@@ -40,6 +41,7 @@ def lesson(settings, tmp_path) -> Video:
     video_transcode(video=video)
     video.refresh_from_db()
     assert video.status == Video.Status.READY, video.failure_detail
+    video_lesson(video)  # members may watch the videos that published lessons show
     return video
 
 

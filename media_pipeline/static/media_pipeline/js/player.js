@@ -187,7 +187,8 @@
     this.bindSeekBar();
     this.bindKeys();
     this.bindMediaEvents();
-    this.offerResume(readPosition(this.config.videoId));
+    var serverPosition = this.config.resumeAt;
+    this.offerResume(typeof serverPosition === "number" ? serverPosition : readPosition(this.config.videoId));
     if (useHls) {
       this.attachHls(this.config.master);
     } else {

@@ -1,0 +1,91 @@
+"""Reads about a member's study used by pages: enrolment, progress per lesson, what to show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.middleware.csrf import get_token
+from django.urls import reverse
+
+from courses.models import CoursePage, Enrollment, LessonPage, LessonProgress, StudySettings
+from courses.services.enrollment import enrollment_refusal
+from courses.services.progress import minimum_reading_seconds
+
+
+def member_of(user: Any):
+    member = getattr(user, "member", None) if user.is_authenticated else None
+    return member if member is not None and member.is_active else None
+
+
+def enrollment_of(user: Any, course: CoursePage) -> Enrollment | None:
+    member = member_of(user)
+    if member is None:
+        return None
+    return Enrollment.objects.filter(member=member, course=course).first()
+
+
+def progress_by_lesson(user: Any, lessons) -> dict[int, LessonProgress]:
+    member = member_of(user)
+    if member is None:
+        return {}
+    rows = LessonProgress.objects.filter(member=member, lesson__in=[lesson.pk for lesson in lessons])
+    return {row.lesson_id: row for row in rows}
+
+
+def course_study_state(request, course: CoursePage, lessons) -> dict[str, Any]:
+    """What the course page shows about the visitor's own study of it."""
+    member = member_of(request.user)
+    enrollment = enrollment_of(request.user, course)
+    progress = progress_by_lesson(request.user, lessons)
+    rows = [{"lesson": lesson, "progress": progress.get(lesson.pk)} for lesson in lessons]
+    done = sum(1 for row in rows if row["progress"] and row["progress"].completed_at)
+    refusal = None
+    open_to_enrol = enrollment is None or enrollment.status == Enrollment.Status.REJECTED
+    if member is not None and open_to_enrol:
+        refusal = enrollment_refusal(member=member, course=course)
+    return {
+        "member": member,
+        "enrollment": enrollment,
+        "rows": rows,
+        "done": done,
+        "percent": int(done * 100 / len(lessons)) if lessons else 0,
+        "can_enrol": member is not None and open_to_enrol and refusal is None,
+        "refusal": refusal,
+        "by_approval": course.enrollment_mode == CoursePage.EnrollmentMode.APPROVAL,
+        "continue_lesson": _continue_lesson(enrollment, rows),
+    }
+
+
+def _continue_lesson(enrollment: Enrollment | None, rows: list[dict[str, Any]]) -> LessonPage | None:
+    """The first lesson not yet complete; the course's first lesson for members who have not begun."""
+    if enrollment is None or not enrollment.is_studying or not rows:
+        return None
+    for row in rows:
+        if not (row["progress"] and row["progress"].completed_at):
+            return row["lesson"]
+    return rows[0]["lesson"]
+
+
+def lesson_study_config(request, lesson: LessonPage, progress: LessonProgress | None) -> dict[str, Any]:
+    """The JSON the lesson page's study script starts from."""
+    settings = StudySettings.load()
+    video = lesson.video if lesson.video_id else None
+    return {
+        "lessonId": lesson.pk,
+        "kind": "video" if video is not None and video.duration else "text",
+        "startUrl": reverse("courses:study_start", args=[lesson.pk]),
+        "beatUrl": reverse("courses:study_beat"),
+        "csrf": get_token(request),
+        "duration": video.duration if video is not None else 0,
+        "watched": [list(part) for part in progress.watched] if progress else [],
+        "completed": bool(progress and progress.completed_at),
+        "completionPercent": settings.completion_percent,
+        "minReadingSeconds": minimum_reading_seconds(lesson, settings),
+        "minReadingMinutes": round(minimum_reading_seconds(lesson, settings) / 60, 1),
+        "readSeconds": progress.read_seconds if progress else 0,
+        "readClock": _clock(progress.read_seconds if progress else 0),
+    }
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"

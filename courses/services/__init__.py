@@ -1,0 +1,1 @@
+"""Every write of the courses app: enrolment, study progress and credit hours."""

@@ -1,0 +1,121 @@
+"""Enrolment from the course page and the study heartbeats of the lesson page's script."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from courses.exceptions import EnrollmentRefused, HeartbeatRefused
+from courses.models import CoursePage, Enrollment, LessonPage
+from courses.permissions import can_read
+from courses.selectors import member_of
+from courses.services.enrollment import enrollment_create
+from courses.services.progress import Heartbeat, heartbeat_record, study_session_start
+from school.accounts.ratelimit import RateLimit
+
+MAX_BEAT_BYTES = 8 * 1024
+BEAT_EVENTS = ("tick", "pause", "ended", "hidden", "visible", "seek", "end")
+
+
+@require_POST
+@login_required
+def enrol(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    member = member_of(request.user)
+    if member is None or not can_read(request.user, course):
+        raise PermissionDenied
+    try:
+        enrollment = enrollment_create(member=member, course=course)
+    except EnrollmentRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        if enrollment.status == Enrollment.Status.PENDING:
+            messages.success(request, _("Your application was sent. Your organizer will review it."))
+        else:
+            messages.success(request, _("You are enrolled. Start with the first lesson."))
+    return redirect(course.url)
+
+
+@never_cache
+@require_POST
+@RateLimit(scope="study-start", limit=60, period=60)
+def study_start(request: HttpRequest, lesson_id: int) -> JsonResponse:
+    member = member_of(request.user)
+    if member is None:
+        return _error("login", _("Log in to record your study."), status=403)
+    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
+    if lesson is None or not can_read(request.user, lesson):
+        return _error("forbidden", _("You may not study this lesson."), status=403)
+    if not request.session.session_key:
+        request.session.save()
+    try:
+        session = study_session_start(member=member, lesson=lesson, session_key=request.session.session_key)
+    except EnrollmentRefused as refused:
+        return _error("not_enrolled", refused.message, status=409)
+    return JsonResponse({"token": session.token})
+
+
+@never_cache
+@require_POST
+@RateLimit(scope="study-beat", limit=240, period=60)
+def study_beat(request: HttpRequest) -> JsonResponse:
+    """One heartbeat, as form data (what ``navigator.sendBeacon`` can send with the CSRF token)."""
+    try:
+        beat = _read_beat(request)
+    except (ValueError, RecursionError):
+        return _error("malformed", _("The heartbeat is malformed."), status=400)
+    try:
+        result = heartbeat_record(
+            token=request.POST.get("token", ""),
+            user=request.user,
+            session_key=request.session.session_key or "",
+            beat=beat,
+        )
+    except HeartbeatRefused as refused:
+        return _error(refused.code, refused.message, status=refused.status)
+    progress = result.progress
+    return JsonResponse(
+        {
+            "seq": beat.seq,
+            "duplicate": result.duplicate,
+            "watched": [list(part) for part in progress.watched],
+            "watchedSeconds": progress.watched_seconds,
+            "percent": progress.percent,
+            "readSeconds": progress.read_seconds,
+            "completed": progress.completed_at is not None,
+            "lessonCompleted": result.lesson_completed,
+            "courseCompleted": result.course_completed,
+        }
+    )
+
+
+def _read_beat(request: HttpRequest) -> Heartbeat:
+    raw = request.POST.get("beat", "")
+    if not raw or len(raw) > MAX_BEAT_BYTES:
+        raise ValueError("missing or too large")
+    data: Any = json.loads(raw)
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    seq, event = data.get("seq"), data.get("event", "tick")
+    if not isinstance(seq, int) or isinstance(seq, bool) or event not in BEAT_EVENTS:
+        raise ValueError("bad seq or event")
+    return Heartbeat(
+        seq=seq,
+        intervals=data.get("intervals", []),
+        position=data.get("position", 0),
+        event=event,
+        at_end=data.get("atEnd") is True,
+    )
+
+
+def _error(code: str, message: str, *, status: int) -> JsonResponse:
+    return JsonResponse({"error": code, "message": message}, status=status)
