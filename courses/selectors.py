@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import F, Q
 from django.middleware.csrf import get_token
 from django.urls import reverse
 
-from courses.models import CoursePage, Enrollment, LessonPage, LessonProgress, StudySettings
+from courses.models import (
+    CoursePage,
+    CreditHourEntry,
+    Enrollment,
+    LessonPage,
+    LessonProgress,
+    StudySettings,
+)
 from courses.services.enrollment import enrollment_refusal
 from courses.services.progress import minimum_reading_seconds
 
@@ -89,3 +99,102 @@ def lesson_study_config(request, lesson: LessonPage, progress: LessonProgress | 
 
 def _clock(seconds: float) -> str:
     return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
+
+
+@dataclass
+class CourseRow:
+    """One of a member's courses on 我的学习: how far they are and where to go on."""
+
+    enrollment: Enrollment
+    course: CoursePage
+    total: int
+    done: int
+    continue_lesson: LessonPage | None
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0
+
+
+def my_courses(member) -> list[CourseRow]:
+    """The member's enrolments (newest activity first) with lesson counts, in three queries."""
+    enrollments = list(
+        Enrollment.objects.filter(member=member)
+        .exclude(status=Enrollment.Status.REJECTED)
+        .select_related("course", "last_lesson")
+        .order_by(F("last_studied_at").desc(nulls_last=True), "-created_at")
+    )
+    live = [e for e in enrollments if e.course.live]
+    if not live:
+        return []
+    paths = Q()
+    for enrollment in live:
+        paths |= Q(path__startswith=enrollment.course.path, depth=enrollment.course.depth + 1)
+    lessons = list(
+        LessonPage.objects.live().filter(paths).order_by("path").only("pk", "path", "title", "url_path")
+    )
+    completed = set(
+        LessonProgress.objects.filter(
+            member=member, lesson__in=lessons, completed_at__isnull=False
+        ).values_list("lesson_id", flat=True)
+    )
+    rows = []
+    for enrollment in live:
+        course = enrollment.course
+        own = [lesson for lesson in lessons if lesson.path.startswith(course.path)]
+        last = enrollment.last_lesson
+        resume = last if last is not None and last.pk in {lesson.pk for lesson in own} else None
+        first_open = next((lesson for lesson in own if lesson.pk not in completed), None)
+        rows.append(
+            CourseRow(
+                enrollment=enrollment,
+                course=course,
+                total=len(own),
+                done=sum(1 for lesson in own if lesson.pk in completed),
+                continue_lesson=resume or first_open or (own[0] if own else None),
+            )
+        )
+    return rows
+
+
+@dataclass
+class YearRecord:
+    """学习档案 for one year: credit hours entries against the annual requirement."""
+
+    year: int
+    entries: list[CreditHourEntry]
+    hours: Decimal
+    required: Decimal
+    courses_completed: int
+
+    @property
+    def percent(self) -> int:
+        if not self.required:
+            return 100
+        return min(100, int(self.hours * 100 / self.required))
+
+    @property
+    def missing(self) -> Decimal:
+        return max(Decimal("0"), self.required - self.hours)
+
+
+def learning_record(member, year: int) -> YearRecord:
+    entries = list(
+        CreditHourEntry.objects.filter(member=member, earned_on__year=year).order_by("-earned_on", "-pk")
+    )
+    completed = Enrollment.objects.filter(
+        member=member, status=Enrollment.Status.COMPLETED, completed_at__year=year
+    ).count()
+    return YearRecord(
+        year=year,
+        entries=entries,
+        hours=sum((entry.hours for entry in entries), Decimal("0")),
+        required=StudySettings.load().annual_credit_hours,
+        courses_completed=completed,
+    )
+
+
+def record_years(member, current: int) -> list[int]:
+    """Years with credit hours, and the current one, newest first."""
+    years = {day.year for day in CreditHourEntry.objects.filter(member=member).dates("earned_on", "year")}
+    return sorted(years | {current}, reverse=True)

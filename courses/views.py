@@ -9,15 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from courses import selectors
 from courses.exceptions import EnrollmentRefused, HeartbeatRefused
 from courses.models import CoursePage, Enrollment, LessonPage
 from courses.permissions import can_read
-from courses.selectors import member_of
+from courses.selectors import member_of, record_years
 from courses.services.enrollment import enrollment_create
 from courses.services.progress import Heartbeat, heartbeat_record, study_session_start
 from school.accounts.ratelimit import RateLimit
@@ -119,3 +121,25 @@ def _read_beat(request: HttpRequest) -> Heartbeat:
 
 def _error(code: str, message: str, *, status: int) -> JsonResponse:
     return JsonResponse({"error": code, "message": message}, status=status)
+
+
+@login_required
+def learning_record(request: HttpRequest) -> HttpResponse:
+    """学习档案: a member's credit hours by year against the annual requirement."""
+    member = member_of(request.user)
+    if member is None:
+        return redirect("my_learning")
+    today = timezone.localdate()
+    years = record_years(member, today.year)
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    if year not in years:
+        year = today.year
+    context = {
+        "title": _("Learning record"),
+        "record": selectors.learning_record(member, year),
+        "years": years,
+    }
+    return render(request, "courses/learning_record.html", context)

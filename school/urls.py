@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from courses import views as courses_views
 from school import health, views
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("my/", views.my_learning, name="my_learning"),
+    path("my/record/", courses_views.learning_record, name="learning_record"),
     path("study/", include("courses.urls")),
     path("exams/", include("exams.urls")),
     path("community/", include("community.urls")),

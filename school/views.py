@@ -4,9 +4,11 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve as static_serve
 
+from courses.selectors import learning_record, my_courses
 from school.roles import Role
 
 # Sections whose own issue has not landed yet show an honest empty state, not a fake page.
@@ -61,9 +63,12 @@ def my_learning(request: HttpRequest) -> HttpResponse:
         "member": member,
         "org_path": org_path,
         "roles": _role_labels(request.user),
-        # Filled by the learning record once courses land; zeros are the honest value today.
-        "stats": {"hours": 0, "points": 0, "completed": 0},
     }
+    if member is not None:
+        year = timezone.localdate().year
+        context["record"] = learning_record(member, year)
+        context["courses"] = my_courses(member)
+        context["points"] = 0  # the points ledger comes with its rules
     return render(request, "school/my_learning.html", context)
 
 

@@ -14,6 +14,8 @@ import shutil
 
 import pytest
 
+from tests.e2e.helpers import restore_site_tree
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -75,3 +77,29 @@ def phone_page_without_js(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def site_tree() -> None:
+    """Wagtail's root, the home page, /courses/ and /library/, the root collection and role groups.
+
+    Migrations create them; a transactional test flushes them away, and once Playwright has
+    started serialized_rollback finds no snapshot to restore them from, so this puts them back.
+    """
+    restore_site_tree()
+
+
+@pytest.fixture
+def transcoded_clip(settings, tmp_path, site_tree):
+    """Eight seconds of 1280×720 with sound, transcoded: a 360p, 540p and 720p rung, two segments each."""
+    from media_pipeline.models import Video
+    from media_pipeline.services.transcode import video_transcode
+    from media_pipeline.tests.test_transcode import make_clip, stored_video
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.MEDIA_WORK_DIR = None
+    video = stored_video(make_clip(tmp_path / "lesson.mp4", size="1280x720", seconds=8))
+    video_transcode(video=video)
+    video.refresh_from_db()
+    assert video.status == Video.Status.READY, video.failure_detail
+    return video

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
@@ -29,3 +30,31 @@ def log_in(page, live_server, user) -> None:
 def screenshot(page, folder: str, name: str) -> None:
     (ARTIFACTS / folder).mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / folder / name), full_page=True)
+
+
+def restore_site_tree() -> None:
+    """Recreate what migrations put in the database, where a flush took it away (see site_tree)."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Collection, Locale, Page
+
+    from school.roles import roles_sync
+
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
+    locale = Locale.objects.first() or Locale.objects.create(language_code="zh-hans")
+    if not Page.objects.filter(depth=1).exists():
+        Page.objects.create(
+            title="Root",
+            draft_title="Root",
+            slug="root",
+            content_type=ContentType.objects.get_for_model(Page),
+            path="0001",
+            depth=1,
+            numchild=1,
+            url_path="/",
+            locale=locale,
+        )
+    import_module("school.migrations.0003_create_homepage").create_homepage(apps, None)
+    import_module("courses.migrations.0002_create_catalog_and_library").create_sections(apps, None)
+    roles_sync()

@@ -11,13 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from wagtail.models import Collection
 
 from courses.tests.factories import video_lesson
 from media_pipeline import playback
 from media_pipeline.models import Video
-from media_pipeline.services.transcode import video_transcode
-from media_pipeline.tests.test_transcode import make_clip, stored_video
 from school.tests.factories import UserFactory
 from tests.e2e.helpers import HLS_READY, log_in, screenshot, zh
 
@@ -29,20 +26,9 @@ SCREENSHOTS = "video-player"
 
 
 @pytest.fixture
-def lesson(settings, tmp_path) -> Video:
-    """Eight seconds of 1280×720 with sound: a 360p, 540p and 720p rung, two segments each."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.MEDIA_WORK_DIR = None
-    if not Collection.get_first_root_node():
-        # After other database tests in the same run, serialized_rollback finds no snapshot to
-        # restore once Playwright has started, so the flushed database lacks Wagtail's root collection.
-        Collection.add_root(name="Root")
-    video = stored_video(make_clip(tmp_path / "lesson.mp4", size="1280x720", seconds=8))
-    video_transcode(video=video)
-    video.refresh_from_db()
-    assert video.status == Video.Status.READY, video.failure_detail
-    video_lesson(video)  # members may watch the videos that published lessons show
-    return video
+def lesson(transcoded_clip) -> Video:
+    video_lesson(transcoded_clip)  # members may watch the videos that published lessons show
+    return transcoded_clip
 
 
 def open_watch_page(page, live_server, video: Video) -> None:
