@@ -19,7 +19,7 @@ from wagtail.models import Page
 
 from courses.models.access import AccessControlledPage, AccessLevel
 from school.models import OrgUnit
-from school.permissions import has_role, is_system_admin, managed_roots
+from school.permissions import has_role, is_system_admin, managed_roots, members_visible_to
 from school.roles import Role
 
 
@@ -135,3 +135,31 @@ def can_watch_in_a_lesson(user: Any, video_id: int) -> bool:
 
     lessons = readable(LessonPage.objects.live().filter(video_id=video_id), user)
     return any(can_read(user, lesson) for lesson in lessons[:20])
+
+
+def can_manage_study(user: Any) -> bool:
+    """Assign courses and decide applications: system administrators and branch organizers."""
+    return _is_reader(user) and (is_system_admin(user) or bool(managed_roots(user)))
+
+
+def assignments_visible_to(user: Any) -> QuerySet:
+    """专题班 assigned to units inside the user's subtrees (all of them for system administrators)."""
+    from courses.models import CourseAssignment
+
+    if not can_manage_study(user):
+        return CourseAssignment.objects.none()
+    if is_system_admin(user):
+        return CourseAssignment.objects.all()
+    units = Q(pk__in=[])
+    for root in managed_roots(user):
+        units |= Q(org_unit__path__startswith=root.path)
+    return CourseAssignment.objects.filter(units)
+
+
+def enrollments_visible_to(user: Any) -> QuerySet:
+    """Enrolments of the members the user manages."""
+    from courses.models import Enrollment
+
+    if not can_manage_study(user):
+        return Enrollment.objects.none()
+    return Enrollment.objects.filter(member__in=members_visible_to(user))

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils import timezone
 
 from courses.models import (
     CoursePage,
@@ -198,3 +199,30 @@ def record_years(member, current: int) -> list[int]:
     """Years with credit hours, and the current one, newest first."""
     years = {day.year for day in CreditHourEntry.objects.filter(member=member).dates("earned_on", "year")}
     return sorted(years | {current}, reverse=True)
+
+
+def assignment_roster(assignment) -> tuple[QuerySet, int]:
+    """The class's enrolments with lessons completed per member (one query), and the lesson count."""
+    lessons = list(LessonPage.objects.child_of(assignment.course).live().values_list("pk", flat=True))
+    done = Count(
+        "member__lesson_progress",
+        filter=Q(
+            member__lesson_progress__lesson__in=lessons, member__lesson_progress__completed_at__isnull=False
+        ),
+    )
+    roster = (
+        assignment.enrollments.select_related("member__org_unit")
+        .annotate(done=done)
+        .order_by("member__org_unit__path", "member__real_name")
+    )
+    return roster, len(lessons)
+
+
+def assignment_summary(assignment) -> dict[str, int]:
+    enrollments = assignment.enrollments.all()
+    today = timezone.localdate()
+    return {
+        "total": enrollments.count(),
+        "completed": enrollments.filter(status=Enrollment.Status.COMPLETED).count(),
+        "overdue": enrollments.filter(status=Enrollment.Status.ACTIVE, deadline__lt=today).count(),
+    }

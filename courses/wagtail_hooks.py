@@ -1,10 +1,13 @@
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from courses import admin_ui
 from courses.models import CourseTopic, LibraryCategory
-from courses.permissions import can_watch_in_a_lesson
+from courses.permissions import can_manage_study, can_watch_in_a_lesson
 from media_pipeline.permissions import PLAYBACK_HOOK
 
 
@@ -40,3 +43,36 @@ def register_categories() -> CategoriesGroup:
 @hooks.register(PLAYBACK_HOOK)
 def allow_playback_in_readable_lessons(user, video) -> bool:
     return can_watch_in_a_lesson(user, video.pk)
+
+
+class StudyManagementItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return can_manage_study(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_study_management_urls():
+    return [
+        path("study/assignments/", include((admin_ui.assignment_urls, "course_assignments"))),
+        path("study/applications/", include((admin_ui.application_urls, "course_applications"))),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_study_management_menu():
+    items = [
+        StudyManagementItem(
+            _("Course assignments"), reverse("course_assignments:index"), icon_name="group", order=10
+        ),
+        StudyManagementItem(
+            _("Applications to study"), reverse("course_applications:index"), icon_name="tasks", order=20
+        ),
+    ]
+    return StudyManagementMenu(
+        _("Study management"), Menu(items=items), icon_name="calendar-check", order=250
+    )
+
+
+class StudyManagementMenu(SubmenuMenuItem):
+    def is_shown(self, request) -> bool:
+        return can_manage_study(request.user)

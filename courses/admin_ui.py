@@ -1,0 +1,125 @@
+"""Study management in the admin (学习管理): 专题班 course assignments with their rosters, and the
+queue of applications for courses taken by approval.
+
+Organizers see and act on their own subtree only: every lookup goes through
+``courses.permissions``, so an id from elsewhere is a 404; writes go through the services.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from wagtail.admin import messages
+
+from courses.admin_forms import CourseAssignmentForm
+from courses.exceptions import EnrollmentRefused
+from courses.models import Enrollment
+from courses.permissions import assignments_visible_to, can_manage_study, enrollments_visible_to
+from courses.selectors import assignment_roster, assignment_summary
+from courses.services.enrollment import course_assign, enrollment_decide
+
+PER_PAGE = 50
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not can_manage_study(request.user):
+        raise PermissionDenied
+
+
+def assignment_index(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    assignments = (
+        assignments_visible_to(request.user).select_related("course", "org_unit").order_by("-created_at")
+    )
+    page = Paginator(assignments, PER_PAGE).get_page(request.GET.get("p"))
+    rows = [(assignment, assignment_summary(assignment)) for assignment in page]
+    context = {"page_title": _("Course assignments"), "page": page, "rows": rows}
+    return TemplateResponse(request, "courses/admin/assignment_index.html", context)
+
+
+def assignment_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = CourseAssignmentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assignment = course_assign(
+                acting_user=request.user,
+                course=data["course"],
+                title=data["title"],
+                org_unit=data["org_unit"],
+                political_statuses=data["political_statuses"],
+                deadline=data["deadline"],
+            )
+        except EnrollmentRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            count = assignment.enrollments.count()
+            messages.success(request, _("The course was assigned to %(count)d members.") % {"count": count})
+            return redirect("course_assignments:detail", assignment.pk)
+    context = {"page_title": _("Assign a course"), "form": form}
+    return TemplateResponse(request, "courses/admin/assignment_form.html", context)
+
+
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    assignment = get_object_or_404(
+        assignments_visible_to(request.user).select_related("course", "org_unit"), pk=pk
+    )
+    roster, lesson_count = assignment_roster(assignment)
+    page = Paginator(roster, PER_PAGE).get_page(request.GET.get("p"))
+    context = {
+        "page_title": assignment.title,
+        "assignment": assignment,
+        "summary": assignment_summary(assignment),
+        "page": page,
+        "lesson_count": lesson_count,
+    }
+    return TemplateResponse(request, "courses/admin/assignment_detail.html", context)
+
+
+def application_index(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    pending = (
+        enrollments_visible_to(request.user)
+        .filter(status=Enrollment.Status.PENDING)
+        .select_related("member__org_unit", "course")
+        .order_by("created_at")
+    )
+    page = Paginator(pending, PER_PAGE).get_page(request.GET.get("p"))
+    context = {"page_title": _("Applications to study"), "page": page}
+    return TemplateResponse(request, "courses/admin/application_index.html", context)
+
+
+@require_POST
+def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    enrollment = get_object_or_404(enrollments_visible_to(request.user), pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        enrollment_decide(acting_user=request.user, enrollment=enrollment, approve=approve)
+    except EnrollmentRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        message = (
+            _("%(member)s may now study “%(course)s”.") if approve else _("The application was declined.")
+        )
+        messages.success(request, message % {"member": enrollment.member, "course": enrollment.course.title})
+    return redirect(reverse("course_applications:index"))
+
+
+assignment_urls = [
+    path("", assignment_index, name="index"),
+    path("new/", assignment_create, name="create"),
+    path("<int:pk>/", assignment_detail, name="detail"),
+]
+application_urls = [
+    path("", application_index, name="index"),
+    path("<int:pk>/decide/", application_decide, name="decide"),
+]
