@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from courses import selectors
+from courses.documents import document_access, is_pdf, watermark_text, watermarked_pdf
 from courses.exceptions import EnrollmentRefused, HeartbeatRefused
 from courses.models import CoursePage, Enrollment, LessonPage
 from courses.permissions import can_read
@@ -23,6 +28,9 @@ from courses.selectors import member_of, record_years
 from courses.services.enrollment import enrollment_create
 from courses.services.progress import Heartbeat, heartbeat_record, study_session_start
 from school.accounts.ratelimit import RateLimit
+from school.services.audit import audit_record
+
+logger = logging.getLogger(__name__)
 
 MAX_BEAT_BYTES = 8 * 1024
 BEAT_EVENTS = ("tick", "pause", "ended", "hidden", "visible", "seek", "end")
@@ -143,3 +151,40 @@ def learning_record(request: HttpRequest) -> HttpResponse:
         "years": years,
     }
     return render(request, "courses/learning_record.html", context)
+
+
+def document_download(request: HttpRequest, document: Any) -> HttpResponse | None:
+    """Wagtail's ``before_serve_document``: refuse, or audit and (for restricted PDFs) stamp.
+
+    None lets Wagtail serve the file as it is.
+    """
+    access = document_access(request.user, document)
+    if not access.allowed:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    stamp = access.restricted and request.user.is_authenticated and is_pdf(document)
+    audit_record(
+        actor=request.user,
+        action="document.downloaded",
+        target=document,
+        pages=list(access.page_ids),
+        watermarked=stamp,
+        ip=request.META.get("REMOTE_ADDR", ""),
+    )
+    if not stamp:
+        return None
+    try:
+        with document.file.open("rb") as handle:
+            stamped = watermarked_pdf(handle.read(), watermark_text(request.user))
+    except Exception:
+        logger.exception("could not watermark document %s", document.pk)
+        return HttpResponse(
+            _("This document cannot be downloaded right now. Please try again later."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(stamped, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, document.filename)
+    patch_cache_control(response, private=True, no_store=True)
+    return response

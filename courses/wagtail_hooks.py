@@ -5,7 +5,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from courses import admin_ui
+from courses import admin_ui, views
 from courses.models import CourseTopic, LibraryCategory
 from courses.permissions import can_manage_study, can_watch_in_a_lesson
 from media_pipeline.permissions import PLAYBACK_HOOK
@@ -76,3 +76,8 @@ def register_study_management_menu():
 class StudyManagementMenu(SubmenuMenuItem):
     def is_shown(self, request) -> bool:
         return can_manage_study(request.user)
+
+
+@hooks.register("before_serve_document")
+def serve_documents_as_their_pages_allow(document, request):
+    return views.document_download(request, document)

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_tests=${1:-run}
-apt_packages=(ffmpeg fonts-noto-cjk gettext)
+# libpango: WeasyPrint (document watermarks, certificates)
+apt_packages=(ffmpeg fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$want_tests" = "test" ]; then
     apt_packages+=(chromium poppler-utils)
 fi
