@@ -1,12 +1,15 @@
+from django.shortcuts import redirect
 from django.urls import include, path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from courses import admin_ui, views
-from courses.models import CourseTopic, LibraryCategory
+from courses.models import CoursePage, CourseTopic, LessonPage, LibraryCategory
 from courses.permissions import can_manage_study, can_watch_in_a_lesson
 from media_pipeline.permissions import PLAYBACK_HOOK
 
@@ -81,3 +84,31 @@ class StudyManagementMenu(SubmenuMenuItem):
 @hooks.register("before_serve_document")
 def serve_documents_as_their_pages_allow(document, request):
     return views.document_download(request, document)
+
+
+@hooks.register("before_bulk_action")
+def refuse_publishing_courses_without_lessons(request, action_type, objects, action):
+    """The bulk publish action skips the page form; a course still needs a lesson to go live."""
+    if action_type != "publish":
+        return None
+    form = getattr(action, "cleaned_form", None)
+    with_subpages = bool(form is not None and form.cleaned_data.get("include_descendants"))
+    empty = [page.title for page in objects if course_would_be_empty(page, with_subpages=with_subpages)]
+    if not empty:
+        return None
+    messages.error(
+        request,
+        _("A course can be published only once at least one of its lessons is published: %(titles)s")
+        % {"titles": "、".join(empty)},
+    )
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("wagtailadmin_explore_root")
+    return redirect(back)
+
+
+def course_would_be_empty(page, *, with_subpages: bool) -> bool:
+    if not isinstance(page.specific, CoursePage):
+        return False
+    lessons = LessonPage.objects.child_of(page)
+    return not (lessons if with_subpages else lessons.live()).exists()

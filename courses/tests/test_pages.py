@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from courses.forms import CoursePageForm, LessonPageForm
@@ -18,6 +19,7 @@ from courses.models import (
     PolicyDocumentPage,
     ResourceLibraryPage,
 )
+from courses.tests import factories
 from courses.tests.factories import course, lesson
 from school.models import HomePage
 from school.tests.helpers import client_for, in_site_language
@@ -194,3 +196,26 @@ def test_an_editor_adds_a_course_topic_in_the_admin(editor):
 
 def test_a_learner_cannot_open_the_category_screens(member_a1):
     assert client_for(member_a1.user).get("/admin/course_topics/").status_code in (302, 403)
+
+
+def _bulk_publish(client, page, **data):
+    url = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish")) + f"?id={page.pk}"
+    return client.post(url, data)
+
+
+def test_bulk_publishing_a_course_without_a_published_lesson_is_refused(editor):
+    course = factories.course("空课程")
+    course.unpublish()
+    response = _bulk_publish(client_for(editor), course)
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert not course.live
+
+
+def test_bulk_publishing_a_course_with_its_draft_lessons_is_allowed(editor):
+    course = factories.course("有课节的课程")
+    factories.lesson(course).unpublish()
+    course.unpublish()
+    _bulk_publish(client_for(editor), course, include_descendants="on")
+    course.refresh_from_db()
+    assert course.live
