@@ -9,6 +9,7 @@ class SchoolConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from school import roles
+        from school import roles, signal_handlers
 
         post_migrate.connect(roles.sync_after_migrate, dispatch_uid="school.roles_sync")
+        signal_handlers.connect()

@@ -237,3 +237,58 @@ class MemberImport(models.Model):
     @property
     def can_commit(self) -> bool:
         return self.status == self.Status.PREVIEWED and not self.errors and bool(self.rows)
+
+
+class PointRule(models.Model):
+    """积分 rules: what an action earns and how much of it one member may earn per day."""
+
+    class Code(models.TextChoices):
+        DAILY_LOGIN = "daily_login", _("Logging in (once a day)")
+        LESSON_COMPLETED = "lesson_completed", _("Completing a lesson")
+        COURSE_COMPLETED = "course_completed", _("Completing a course")
+        EXAM_PASSED = "exam_passed", _("Passing an exam")
+        NOTE_PUBLISHED = "note_published", _("Publishing a study note")
+        REPLY_POSTED = "reply_posted", _("Replying in the study community")
+
+    code = models.CharField(_("action"), max_length=40, choices=Code.choices, unique=True)
+    points = models.PositiveSmallIntegerField(_("points"), default=1)
+    daily_cap = models.PositiveSmallIntegerField(
+        _("daily limit"),
+        default=0,
+        help_text=_("Most points one member earns by this rule per day; 0 for no limit."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("points rule")
+        verbose_name_plural = _("points rules")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class PointEntry(models.Model):
+    """One award in the append-only points ledger; the same action on the same object counts once a day."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="points"
+    )
+    rule = models.CharField(_("action"), max_length=40, choices=PointRule.Code.choices)
+    object_key = models.CharField(_("object"), max_length=64, blank=True)
+    day = models.DateField(_("date"))
+    points = models.PositiveSmallIntegerField(_("points"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("points entry")
+        verbose_name_plural = _("points")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "rule", "object_key", "day"], name="points_once_per_object_and_day"
+            )
+        ]
+        indexes = [models.Index(fields=["member", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} +{self.points} {self.get_rule_display()}"

@@ -5,3 +5,17 @@ from celery import shared_task
 def ping() -> str:
     """Answers "pong": proves a worker consumes the default queue (healthz, make run)."""
     return "pong"
+
+
+@shared_task(acks_late=True, queue="default")
+def points_award_task(*, member_id: int, rule: str, object_key: str = "", day: str | None = None) -> None:
+    """Award points after the fact (a login); safe to run twice: the ledger takes an award once."""
+    import datetime
+
+    from school.models import Member
+    from school.services.points import points_award
+
+    member = Member.objects.filter(pk=member_id).first()
+    if member is not None:
+        when = datetime.date.fromisoformat(day) if day else None
+        points_award(member=member, rule=rule, object_key=object_key, day=when)

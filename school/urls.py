@@ -17,6 +17,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("my/", views.my_learning, name="my_learning"),
     path("my/record/", courses_views.learning_record, name="learning_record"),
+    path("my/points/", views.my_points, name="my_points"),
     path("study/", include("courses.urls")),
     path("exams/", include("exams.urls")),
     path("community/", include("community.urls")),

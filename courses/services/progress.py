@@ -33,7 +33,8 @@ from courses.models import (
 )
 from courses.permissions import can_read
 from courses.services.enrollment import enrollment_create
-from school.models import Member
+from school.models import Member, PointRule
+from school.services.points import points_award
 
 MAX_SPEED = 2.0  # the player offers up to 2×
 SPEED_SLACK_SECONDS = 2.0  # network jitter and the moment between page start and the first beat
@@ -128,6 +129,7 @@ def heartbeat_record(
     lesson_completed = not was_complete and _is_complete(progress, lesson)
     if lesson_completed:
         progress.completed_at = now
+        points_award(member=member, rule=PointRule.Code.LESSON_COMPLETED, object_key=f"lesson:{lesson.pk}")
     progress.save()
     course_completed = _after_study(member=member, lesson=lesson, now=now, check_course=lesson_completed)
     return HeartbeatResult(
@@ -201,6 +203,7 @@ def _after_study(*, member: Member, lesson: LessonPage, now: datetime.datetime, 
         enrollment.completed_at = now
         fields += ["status", "completed_at"]
         credit_hours_for_course(member=member, course=course, earned_on=timezone.localdate(now))
+        points_award(member=member, rule=PointRule.Code.COURSE_COMPLETED, object_key=f"course:{course.pk}")
         completed = True
     enrollment.save(update_fields=fields)
     return completed

@@ -190,3 +190,16 @@ def test_publishing_a_policy_document_queues_the_extraction(
     with django_capture_on_commit_callbacks(execute=True):
         page = policy_with(original)
     assert {"page_id": page.pk} in queued
+
+
+def test_an_instructor_reads_only_what_pages_allow_and_their_own_uploads(org_tree, original):
+    from school.roles import Role
+    from school.tests.factories import MemberFactory
+
+    instructor = MemberFactory(user__roles=[Role.INSTRUCTOR], org_unit=org_tree.branch_b1).user
+    policy_with(original, access=AccessLevel.ORG_UNITS, org_units=[org_tree.branch_a1])
+    assert download(client_for(instructor), original)[0].status_code == 403
+    own = stored_document("mine.pdf", pdf_bytes("讲稿"))
+    own.uploaded_by_user = instructor
+    own.save()
+    assert download(client_for(instructor), own)[0].status_code == 200
