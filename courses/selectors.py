@@ -13,14 +13,17 @@ from django.utils import timezone
 
 from courses.models import (
     CoursePage,
+    CourseRating,
     CreditHourEntry,
     Enrollment,
     LessonPage,
     LessonProgress,
     StudySettings,
 )
+from courses.permissions import can_manage_study, reads_everything
 from courses.services.enrollment import enrollment_refusal
 from courses.services.progress import minimum_reading_seconds
+from courses.services.ratings import rating_summary
 
 
 def member_of(user: Any):
@@ -64,7 +67,20 @@ def course_study_state(request, course: CoursePage, lessons) -> dict[str, Any]:
         "refusal": refusal,
         "by_approval": course.enrollment_mode == CoursePage.EnrollmentMode.APPROVAL,
         "continue_lesson": _continue_lesson(enrollment, rows),
+        "my_rating": _my_rating(member, course, enrollment),
+        "ratings": rating_summary(course) if sees_ratings(request.user) else None,
     }
+
+
+def _my_rating(member, course: CoursePage, enrollment: Enrollment | None):
+    if member is None or enrollment is None or enrollment.status != Enrollment.Status.COMPLETED:
+        return None
+    return CourseRating.objects.filter(member=member, course=course).first() or "unrated"
+
+
+def sees_ratings(user: Any) -> bool:
+    """Averages are for editors, administrators and organizers, not for other members."""
+    return reads_everything(user) or can_manage_study(user)
 
 
 def _continue_lesson(enrollment: Enrollment | None, rows: list[dict[str, Any]]) -> LessonPage | None:

@@ -6,6 +6,7 @@ import json
 import logging
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -27,6 +28,7 @@ from courses.permissions import can_read
 from courses.selectors import member_of, record_years
 from courses.services.enrollment import enrollment_create
 from courses.services.progress import Heartbeat, heartbeat_record, study_session_start
+from courses.services.ratings import course_rate
 from school.accounts.ratelimit import RateLimit
 from school.services.audit import audit_record
 
@@ -188,3 +190,30 @@ def document_download(request: HttpRequest, document: Any) -> HttpResponse | Non
     response["Content-Disposition"] = content_disposition_header(True, document.filename)
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("Your rating"), choices=[(n, str(n)) for n in range(5, 0, -1)], coerce=int
+    )
+    comment = forms.CharField(label=_("Comment (optional)"), max_length=500, required=False)
+
+
+@require_POST
+@login_required
+def rate(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    member = member_of(request.user)
+    if member is None or not can_read(request.user, course):
+        raise PermissionDenied
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose from one to five stars; a comment has at most 500 characters."))
+        return redirect(course.url)
+    try:
+        course_rate(member=member, course=course, **form.cleaned_data)
+    except EnrollmentRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Thank you for rating this course."))
+    return redirect(course.url)

@@ -7,6 +7,7 @@ from courses.models.credits import CreditHourEntry, StudySettings
 from courses.models.enrollment import CourseAssignment, Enrollment
 from courses.models.library import ArticlePage, PolicyDocumentPage, ResourceLibraryPage
 from courses.models.progress import LessonProgress, StudySession
+from courses.models.ratings import CourseRating
 
 __all__ = [
     "AccessControlledPage",
@@ -14,6 +15,7 @@ __all__ = [
     "ArticlePage",
     "CourseAssignment",
     "CourseIndexPage",
+    "CourseRating",
     "CoursePage",
     "CourseTopic",
     "CreditHourEntry",
