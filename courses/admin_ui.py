@@ -1,5 +1,5 @@
-"""Study management in the admin (学习管理): 专题班 course assignments with their rosters, and the
-queue of applications for courses taken by approval.
+"""Study management in the admin (学习管理): 专题班 course assignments with their rosters, the
+queue of applications for courses taken by approval, and offline study with attendance.
 
 Organizers see and act on their own subtree only: every lookup goes through
 ``courses.permissions``, so an id from elsewhere is a 404; writes go through the services.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,12 +18,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 
-from courses.admin_forms import CourseAssignmentForm
+from courses.admin_forms import CourseAssignmentForm, OfflineStudyForm
 from courses.exceptions import EnrollmentRefused
 from courses.models import Enrollment
-from courses.permissions import assignments_visible_to, can_manage_study, enrollments_visible_to
+from courses.permissions import (
+    assignments_visible_to,
+    can_manage_study,
+    enrollments_visible_to,
+    offline_visible_to,
+)
 from courses.selectors import assignment_roster, assignment_summary
 from courses.services.enrollment import course_assign, enrollment_decide
+from courses.services.offline import offline_study_record
 
 PER_PAGE = 50
 
@@ -122,4 +129,48 @@ assignment_urls = [
 application_urls = [
     path("", application_index, name="index"),
     path("<int:pk>/decide/", application_decide, name="decide"),
+]
+
+
+def offline_index(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    sessions = (
+        offline_visible_to(request.user)
+        .select_related("org_unit")
+        .annotate(attendee_count=Count("attendees"))
+    )
+    page = Paginator(sessions, PER_PAGE).get_page(request.GET.get("p"))
+    context = {"page_title": _("Offline study"), "page": page}
+    return TemplateResponse(request, "courses/admin/offline_index.html", context)
+
+
+def offline_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = OfflineStudyForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            study = offline_study_record(
+                acting_user=request.user,
+                kind=data["kind"],
+                title=data["title"],
+                org_unit=data["org_unit"],
+                held_on=data["held_on"],
+                minutes=data["minutes"],
+                hours=data["hours"],
+                attendees=data["attendees"],
+            )
+        except EnrollmentRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            message = _("Recorded: %(count)d attendees earn %(hours)s credit hours each.")
+            messages.success(request, message % {"count": len(data["attendees"]), "hours": study.hours})
+            return redirect("offline_study:index")
+    context = {"page_title": _("Record offline study"), "form": form}
+    return TemplateResponse(request, "courses/admin/offline_form.html", context)
+
+
+offline_urls = [
+    path("", offline_index, name="index"),
+    path("new/", offline_create, name="create"),
 ]

@@ -142,18 +142,30 @@ def can_manage_study(user: Any) -> bool:
     return _is_reader(user) and (is_system_admin(user) or bool(managed_roots(user)))
 
 
-def assignments_visible_to(user: Any) -> QuerySet:
-    """专题班 assigned to units inside the user's subtrees (all of them for system administrators)."""
-    from courses.models import CourseAssignment
-
+def _in_managed_units(user: Any, model) -> QuerySet:
+    """Rows of ``model`` whose ``org_unit`` lies in the user's subtrees (all for system administrators)."""
     if not can_manage_study(user):
-        return CourseAssignment.objects.none()
+        return model.objects.none()
     if is_system_admin(user):
-        return CourseAssignment.objects.all()
+        return model.objects.all()
     units = Q(pk__in=[])
     for root in managed_roots(user):
         units |= Q(org_unit__path__startswith=root.path)
-    return CourseAssignment.objects.filter(units)
+    return model.objects.filter(units)
+
+
+def assignments_visible_to(user: Any) -> QuerySet:
+    """专题班 assigned to units inside the user's subtrees."""
+    from courses.models import CourseAssignment
+
+    return _in_managed_units(user, CourseAssignment)
+
+
+def offline_visible_to(user: Any) -> QuerySet:
+    """Offline study sessions of units inside the user's subtrees."""
+    from courses.models import OfflineStudy
+
+    return _in_managed_units(user, OfflineStudy)
 
 
 def enrollments_visible_to(user: Any) -> QuerySet:

@@ -9,7 +9,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from courses import admin_ui, views
-from courses.models import CoursePage, CourseTopic, LessonPage, LibraryCategory
+from courses.models import CoursePage, CourseTopic, CreditTier, LessonPage, LibraryCategory
 from courses.permissions import can_manage_study, can_watch_in_a_lesson
 from media_pipeline.permissions import PLAYBACK_HOOK
 
@@ -31,11 +31,25 @@ class LibraryCategoryViewSet(CategoryViewSet):
     icon = "folder-open-inverse"
 
 
+class CreditTierViewSet(ModelViewSet):
+    """学时 by length, for lessons of courses without set hours and for offline study."""
+
+    model = CreditTier
+    icon = "time"
+    form_fields = ["min_minutes", "hours"]
+    list_display = ["min_minutes", "hours"]
+    search_fields = None
+
+
 class CategoriesGroup(ViewSetGroup):
     menu_label = _("Categories")
     menu_icon = "tag"
     menu_order = 320
-    items = (CourseTopicViewSet("course_topics"), LibraryCategoryViewSet("library_categories"))
+    items = (
+        CourseTopicViewSet("course_topics"),
+        LibraryCategoryViewSet("library_categories"),
+        CreditTierViewSet("credit_tiers"),
+    )
 
 
 @hooks.register("register_admin_viewset")
@@ -58,6 +72,7 @@ def register_study_management_urls():
     return [
         path("study/assignments/", include((admin_ui.assignment_urls, "course_assignments"))),
         path("study/applications/", include((admin_ui.application_urls, "course_applications"))),
+        path("study/offline/", include((admin_ui.offline_urls, "offline_study"))),
     ]
 
 
@@ -70,6 +85,7 @@ def register_study_management_menu():
         StudyManagementItem(
             _("Applications to study"), reverse("course_applications:index"), icon_name="tasks", order=20
         ),
+        StudyManagementItem(_("Offline study"), reverse("offline_study:index"), icon_name="date", order=30),
     ]
     return StudyManagementMenu(
         _("Study management"), Menu(items=items), icon_name="calendar-check", order=250

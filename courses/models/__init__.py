@@ -3,7 +3,7 @@
 from courses.models.access import AccessControlledPage, AccessLevel
 from courses.models.categories import CourseTopic, LibraryCategory
 from courses.models.courses import CourseIndexPage, CoursePage, LessonAttachment, LessonPage
-from courses.models.credits import CreditHourEntry, StudySettings
+from courses.models.credits import CreditHourEntry, CreditTier, OfflineStudy, StudySettings, hours_for_minutes
 from courses.models.enrollment import CourseAssignment, Enrollment
 from courses.models.library import ArticlePage, PolicyDocumentPage, ResourceLibraryPage
 from courses.models.progress import LessonProgress, StudySession
@@ -19,13 +19,16 @@ __all__ = [
     "CoursePage",
     "CourseTopic",
     "CreditHourEntry",
+    "CreditTier",
     "Enrollment",
     "LessonAttachment",
     "LessonPage",
     "LessonProgress",
     "LibraryCategory",
+    "OfflineStudy",
     "PolicyDocumentPage",
     "ResourceLibraryPage",
     "StudySession",
     "StudySettings",
+    "hours_for_minutes",
 ]

@@ -105,9 +105,13 @@ class CoursePage(AccessControlledPage):
         _("credit hours"),
         max_digits=4,
         decimal_places=1,
-        default=Decimal("1.0"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("99.9"))],
-        help_text=_("学时 a member earns by completing the course."),
+        help_text=_(
+            "学时 a member earns by completing the course. Leave empty to add up its lessons by the "
+            "credit hours tiers."
+        ),
     )
     requirement = models.CharField(
         _("required or elective"), max_length=20, choices=Requirement.choices, default=Requirement.ELECTIVE
@@ -164,6 +168,15 @@ class CoursePage(AccessControlledPage):
     def status_label(self) -> str:
         return self.Status(self.status()).label
 
+    def effective_credit_hours(self) -> Decimal:
+        """The hours set by the editor, or else its live lessons' hours by the tiers."""
+        from courses.models.credits import hours_for_minutes
+
+        if self.credit_hours is not None:
+            return self.credit_hours
+        lessons = LessonPage.objects.child_of(self).live().select_related("video")
+        return sum((hours_for_minutes(lesson.minutes) for lesson in lessons), Decimal("0"))
+
     def get_context(self, request, *args, **kwargs):
         from courses.permissions import readable_lessons
         from courses.selectors import course_study_state
@@ -215,6 +228,13 @@ class LessonPage(AccessControlledPage):
     @property
     def course(self) -> CoursePage:
         return self.get_parent().specific
+
+    @property
+    def minutes(self) -> float:
+        """How long the lesson takes: its video's length, or else the editor's estimate."""
+        if self.video_id and self.video.duration:
+            return self.video.duration / 60
+        return float(self.estimated_minutes)
 
     def get_context(self, request, *args, **kwargs):
         from courses.permissions import readable_lessons

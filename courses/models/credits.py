@@ -30,6 +30,14 @@ class CreditHourEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    offline = models.ForeignKey(
+        "courses.OfflineStudy",
+        verbose_name=_("offline study"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="entries",
+    )
     title = models.CharField(_("what"), max_length=200)
     hours = models.DecimalField(_("credit hours"), max_digits=5, decimal_places=1)
     earned_on = models.DateField(_("date"))
@@ -50,7 +58,12 @@ class CreditHourEntry(models.Model):
                 fields=["member", "course"],
                 condition=models.Q(kind="course"),
                 name="course_credit_hours_once",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["member", "offline"],
+                condition=models.Q(kind="offline"),
+                name="offline_credit_hours_once",
+            ),
         ]
         indexes = [models.Index(fields=["member", "earned_on"])]
 
@@ -82,3 +95,64 @@ class StudySettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("study rules")
+
+
+class CreditTier(models.Model):
+    """学时 by length: a lesson or an offline session of at least ``min_minutes`` earns ``hours``."""
+
+    min_minutes = models.PositiveSmallIntegerField(_("from minutes"), unique=True)
+    hours = models.DecimalField(
+        _("credit hours"), max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        verbose_name = _("credit hours tier")
+        verbose_name_plural = _("credit hours tiers")
+        ordering = ["min_minutes"]
+
+    def __str__(self) -> str:
+        return f"≥ {self.min_minutes} min: {self.hours}"
+
+
+def hours_for_minutes(minutes: float) -> Decimal:
+    """The hours of the highest tier ``minutes`` reaches; none below the lowest tier."""
+    tier = CreditTier.objects.filter(min_minutes__lte=minutes).order_by("-min_minutes").first()
+    return tier.hours if tier is not None else Decimal("0")
+
+
+class OfflineStudy(models.Model):
+    """集中学习, 三会一课, 党课 held in person: organizers record who attended; each earns the hours."""
+
+    class Kind(models.TextChoices):
+        GROUP_STUDY = "group_study", _("Group study")  # 集中学习
+        THREE_MEETINGS = "three_meetings", _("Three meetings and one lesson")  # 三会一课
+        PARTY_LESSON = "party_lesson", _("Party lesson")  # 党课
+        OTHER = "other", _("Other")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    org_unit = models.ForeignKey(
+        "school.OrgUnit", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    held_on = models.DateField(_("held on"))
+    minutes = models.PositiveSmallIntegerField(
+        _("length in minutes"), validators=[MinValueValidator(1), MaxValueValidator(1440)]
+    )
+    hours = models.DecimalField(_("credit hours per attendee"), max_digits=4, decimal_places=1)
+    attendees = models.ManyToManyField("school.Member", verbose_name=_("attendees"), related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("offline study")
+        verbose_name_plural = _("offline study")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -13,7 +13,6 @@ import hashlib
 import math
 import secrets
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -225,7 +224,7 @@ def credit_hours_for_course(
         course=course,
         defaults={
             "title": course.title,
-            "hours": course.credit_hours or Decimal("0"),
+            "hours": course.effective_credit_hours(),
             "earned_on": earned_on,
         },
     )
