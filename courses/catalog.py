@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +29,7 @@ from school.models import Member
 COURSES_PER_PAGE = 12
 LIBRARY_PER_PAGE = 20
 
-SORTS = {"newest": _("Newest"), "title": _("Title")}
+SORTS = {"newest": _("Newest"), "popular": _("Most studied"), "title": _("Title")}
 
 
 @dataclass
@@ -107,7 +107,7 @@ def course_catalog(*, user: Any, params: QueryDict, catalog: Any) -> Listing:
         )
     if selected["status"]:
         courses = courses.filter(_status_q(selected["status"]))
-    courses = courses.order_by("title") if sort == "title" else courses.order_by("-first_published_at", "-pk")
+    courses = _sorted(courses, sort)
     page = _paginate(courses, params, COURSES_PER_PAGE)
     return Listing(
         page=page,
@@ -116,6 +116,20 @@ def course_catalog(*, user: Any, params: QueryDict, catalog: Any) -> Listing:
         query_without_page=_without_page(params),
         extra={"sort": sort, "sorts": [Choice(k, v) for k, v in SORTS.items()]},
     )
+
+
+def _sorted(courses, sort: str):
+    if sort == "title":
+        return courses.order_by("title")
+    if sort == "popular":
+        # Members studying or done; a course of last year's class still counts.
+        from courses.models import Enrollment
+
+        studying = Q(enrollments__status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED])
+        return courses.annotate(learners=Count("enrollments", filter=studying)).order_by(
+            "-learners", "-first_published_at", "-pk"
+        )
+    return courses.order_by("-first_published_at", "-pk")
 
 
 def _status_q(status: str) -> Q:
@@ -167,3 +181,18 @@ def library_listing(*, user: Any, params: QueryDict, library: Any) -> Listing:
     items.sort(key=lambda item: (item.date, item.pk), reverse=True)
     page = _paginate(items, params, LIBRARY_PER_PAGE)
     return Listing(page=page, filters=filters, total=len(items), query_without_page=_without_page(params))
+
+
+def home_highlights(*, user: Any, courses: int = 4, items: int = 5) -> dict[str, list[Any]]:
+    """The newest courses and library items the visitor may open, for the home page."""
+    latest_courses = readable(CoursePage.objects.live().select_related("cover", "topic"), user)
+    library: list[Any] = []
+    for model in LIBRARY_TYPES.values():
+        library += list(
+            readable(model.objects.live().select_related("category"), user).order_by("-pk")[:items]
+        )
+    library.sort(key=lambda item: (item.date, item.pk), reverse=True)
+    return {
+        "courses": list(latest_courses.order_by("-first_published_at", "-pk")[:courses]),
+        "library": library[:items],
+    }

@@ -166,11 +166,20 @@ class DemoResult:
     org_units_created: int = 0
     users_created: int = 0
     home_page_filled: bool = False
+    courses_created: int = 0
+    videos_queued: int = 0
+    library_items_created: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
 
     @property
     def created_anything(self) -> bool:
-        return bool(self.org_units_created or self.users_created or self.home_page_filled)
+        return bool(
+            self.org_units_created
+            or self.users_created
+            or self.home_page_filled
+            or self.courses_created
+            or self.library_items_created
+        )
 
 
 def demo_accounts() -> list[DemoAccount]:
@@ -200,6 +209,7 @@ def demo_load(*, stdout: TextIO | None = None, force: bool = False) -> DemoResul
         for spec in MEMBERS:
             _load_member(spec, units, result)
         result.home_page_filled = _load_home_page()
+    _load_courses(result, units)
     if stdout is not None:
         _report(result, stdout)
     return result
@@ -213,6 +223,31 @@ def _report(result: DemoResult, stdout: TextIO) -> None:
     stdout.write(_("Accounts created: %(count)d") % {"count": result.users_created} + "\n")
     if result.home_page_filled:
         stdout.write(_("Home page content published.") + "\n")
+    if result.courses_created or result.library_items_created:
+        stdout.write(
+            _("Courses created: %(courses)d; library items: %(items)d; videos being transcoded: %(videos)d")
+            % {
+                "courses": result.courses_created,
+                "items": result.library_items_created,
+                "videos": result.videos_queued,
+            }
+            + "\n"
+        )
+
+
+def _load_courses(result: DemoResult, units: dict[str, OrgUnit]) -> None:
+    """Courses, lessons with generated videos, and library items; each write commits on its own
+    (the services own their transactions), after the members they need exist."""
+    from courses.demo import courses_demo_load
+
+    loaded = courses_demo_load(
+        instructor=User.objects.filter(username="instructor").first(),
+        organizer=User.objects.filter(username="organizer").first(),
+        assign_to=units.get("general_a"),
+    )
+    result.courses_created = loaded.courses_created
+    result.videos_queued = loaded.videos_queued
+    result.library_items_created = loaded.library_items_created
 
 
 def _load_units(result: DemoResult) -> dict[str, OrgUnit]:

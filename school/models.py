@@ -195,6 +195,13 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def get_context(self, request, *args, **kwargs):
+        from courses.catalog import home_highlights
+
+        context = super().get_context(request, *args, **kwargs)
+        context["highlights"] = home_highlights(user=request.user)
+        return context
+
 
 class MemberImport(models.Model):
     """One uploaded member sheet: parsed at preview, written at commit.

@@ -219,3 +219,31 @@ def test_bulk_publishing_a_course_with_its_draft_lessons_is_allowed(editor):
     _bulk_publish(client_for(editor), course, include_descendants="on")
     course.refresh_from_db()
     assert course.live
+
+
+def test_the_catalog_sorts_the_most_studied_courses_first(learner, org_tree):
+    from courses.models import Enrollment
+    from school.tests.factories import MemberFactory
+
+    quiet, busy = course("冷门课程"), course("热门课程")
+    for _ in range(3):
+        Enrollment.objects.create(member=MemberFactory(org_unit=org_tree.branch_a1), course=busy)
+    Enrollment.objects.create(
+        member=MemberFactory(org_unit=org_tree.branch_a1), course=quiet, status="pending"
+    )
+    page = client_for(learner).get("/courses/", {"sort": "popular"}).context["catalog"].page
+    assert [c.title for c in page] == ["热门课程", "冷门课程"]
+
+
+def test_the_home_page_lists_the_newest_courses_and_materials_each_visitor_may_open(learner):
+    from django.test import Client
+
+    course("党员课程")
+    factories.article("公开资料", access=AccessLevel.PUBLIC)
+    factories.article("党员资料", access=AccessLevel.MEMBERS)
+    anonymous = Client().get("/").context["highlights"]
+    assert [c.title for c in anonymous["courses"]] == []
+    assert [item.title for item in anonymous["library"]] == ["公开资料"]
+    member = client_for(learner).get("/").context["highlights"]
+    assert [c.title for c in member["courses"]] == ["党员课程"]
+    assert {item.title for item in member["library"]} == {"公开资料", "党员资料"}

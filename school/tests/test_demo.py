@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 PRINTED = ["admin", "sysadmin", "organizer", "organizer2", "editor", "instructor", "learner"]
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Demo videos, covers and the notice PDF go to a media folder of the test's own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 def load_demo(*args: str) -> str:
     out = StringIO()
     call_command("load_demo", *args, stdout=out)
@@ -158,3 +164,34 @@ def test_accounts_only_prints_the_table_and_changes_nothing():
     for username in PRINTED:
         assert username in output
     assert DEMO_PASSWORD in output
+
+
+def test_the_demo_has_courses_with_lessons_videos_and_library_items():
+    from courses.models import ArticlePage, CoursePage, LessonPage, PolicyDocumentPage
+    from media_pipeline.models import Video
+
+    load_demo()
+    assert CoursePage.objects.live().count() == 2
+    assert LessonPage.objects.live().filter(video__isnull=False).count() == Video.objects.count() == 3
+    assert set(Video.objects.values_list("status", flat=True)) == {Video.Status.PENDING}  # the worker's job
+    assert ArticlePage.objects.live().count() == 3
+    notice = PolicyDocumentPage.objects.get()
+    assert "32学时" in notice.extracted_text and notice.original.file_extension == "pdf"
+
+
+def test_the_demo_learner_is_assigned_the_required_course():
+    from courses.models import Enrollment
+
+    load_demo()
+    enrollment = Enrollment.objects.get(member__user__username="learner")
+    assert (enrollment.source, enrollment.status) == ("assigned", "active")
+    assert enrollment.deadline is not None and enrollment.assignment.created_by.username == "organizer"
+
+
+def test_loading_the_demo_twice_adds_no_second_course_or_video():
+    from courses.models import CoursePage
+    from media_pipeline.models import Video
+
+    load_demo()
+    load_demo()
+    assert CoursePage.objects.count() == 2 and Video.objects.count() == 3

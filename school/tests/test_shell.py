@@ -161,10 +161,15 @@ def test_500_page_renders_without_a_request_context():
     assert "500" in html and "/static/css/site.css" in html
 
 
-def test_home_page_shows_honest_empty_panels(client):
+def test_home_page_shows_honest_empty_panels(client, learner):
+    client.force_login(learner)
     html = client.get("/").content.decode()
     assert zh("Courses will appear here once they are published.") in html
     assert zh("Study materials and policy documents will appear here once they are published.") in html
+
+
+def test_visitors_are_asked_to_log_in_for_the_courses_on_the_home_page(client):
+    assert zh("Log in to see the courses open to you.") in client.get("/").content.decode()
 
 
 def test_section_page_has_an_empty_state(client):
