@@ -103,3 +103,32 @@ def test_a_decision_needs_a_post(organizer_a1, member_a1):
     application = enrollment_create(member=member_a1, course=course)
     url = reverse("course_applications:decide", args=[application.pk])
     assert client_for(organizer_a1).get(url).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/settings/courses/studysettings/", "/admin/credit_tiers/", "/admin/point_rules/"],
+    ids=["study rules", "credit hours tiers", "points rules"],
+)
+def test_system_administrators_edit_the_study_rules(system_admin, url):
+    assert client_for(system_admin).get(url, follow=True).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/admin/settings/courses/studysettings/", "/admin/point_rules/"])
+def test_organizers_cannot_change_the_study_rules(organizer_a1, url):
+    response = client_for(organizer_a1).get(url)
+    assert response.status_code in (302, 403)
+
+
+def test_nobody_adds_or_deletes_a_points_rule(system_admin):
+    from school.models import PointRule
+
+    client = client_for(system_admin)
+    assert client.get("/admin/point_rules/new/").status_code in (302, 403)
+    rule = PointRule.objects.first()
+    response = client.post(
+        f"/admin/point_rules/edit/{rule.pk}/", {"points": 7, "daily_cap": 3, "is_active": "on"}
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.points, rule.daily_cap) == (7, 3)
