@@ -82,6 +82,7 @@ class OfflineStudyForm(forms.Form):
         unit, text = cleaned.get("org_unit"), cleaned.get("attendance")
         if unit is not None and text:
             cleaned["attendees"] = self._attendees(unit, text)
+        cleaned.pop("attendance", None)  # the service takes the members it names
         return cleaned
 
     def _attendees(self, unit, text: str) -> list[Member]:

@@ -7,6 +7,8 @@ Organizers see and act on their own subtree only: every lookup goes through
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -50,28 +52,46 @@ def assignment_index(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "courses/admin/assignment_index.html", context)
 
 
-def assignment_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    form = CourseAssignmentForm(request.POST or None, user=request.user)
+def _form_page(
+    request: HttpRequest,
+    form,
+    *,
+    title: str,
+    help_text: str,
+    cancel_url: str,
+    save: Callable[[dict], HttpResponse],
+) -> HttpResponse:
+    """A form whose valid data goes to a service; the service's refusal shows above the fields."""
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            assignment = course_assign(
-                acting_user=request.user,
-                course=data["course"],
-                title=data["title"],
-                org_unit=data["org_unit"],
-                political_statuses=data["political_statuses"],
-                deadline=data["deadline"],
-            )
+            return save(form.cleaned_data)
         except EnrollmentRefused as refused:
             form.add_error(None, refused.message)
-        else:
-            count = assignment.enrollments.count()
-            messages.success(request, _("The course was assigned to %(count)d members.") % {"count": count})
-            return redirect("course_assignments:detail", assignment.pk)
-    context = {"page_title": _("Assign a course"), "form": form}
-    return TemplateResponse(request, "courses/admin/assignment_form.html", context)
+    context = {"page_title": title, "form": form, "help_text": help_text, "cancel_url": cancel_url}
+    return TemplateResponse(request, "courses/admin/form.html", context)
+
+
+def assignment_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+
+    def save(data: dict) -> HttpResponse:
+        assignment = course_assign(acting_user=request.user, **data)
+        count = assignment.enrollments.count()
+        messages.success(request, _("The course was assigned to %(count)d members.") % {"count": count})
+        return redirect("course_assignments:detail", assignment.pk)
+
+    return _form_page(
+        request,
+        CourseAssignmentForm(request.POST or None, user=request.user),
+        title=_("Assign a course"),
+        help_text=_(
+            "Every active member of the chosen organisation and the units below it (of the ticked "
+            "political statuses) is enrolled, with the deadline. Members already studying the course "
+            "keep their progress."
+        ),
+        cancel_url=reverse("course_assignments:index"),
+        save=save,
+    )
 
 
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -146,28 +166,24 @@ def offline_index(request: HttpRequest) -> HttpResponse:
 
 def offline_create(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    form = OfflineStudyForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            study = offline_study_record(
-                acting_user=request.user,
-                kind=data["kind"],
-                title=data["title"],
-                org_unit=data["org_unit"],
-                held_on=data["held_on"],
-                minutes=data["minutes"],
-                hours=data["hours"],
-                attendees=data["attendees"],
-            )
-        except EnrollmentRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            message = _("Recorded: %(count)d attendees earn %(hours)s credit hours each.")
-            messages.success(request, message % {"count": len(data["attendees"]), "hours": study.hours})
-            return redirect("offline_study:index")
-    context = {"page_title": _("Record offline study"), "form": form}
-    return TemplateResponse(request, "courses/admin/offline_form.html", context)
+
+    def save(data: dict) -> HttpResponse:
+        study = offline_study_record(acting_user=request.user, **data)
+        message = _("Recorded: %(count)d attendees earn %(hours)s credit hours each.")
+        messages.success(request, message % {"count": len(data["attendees"]), "hours": study.hours})
+        return redirect("offline_study:index")
+
+    return _form_page(
+        request,
+        OfflineStudyForm(request.POST or None, user=request.user),
+        title=_("Record offline study"),
+        help_text=_(
+            "Each attendee earns the credit hours in their learning record, dated on the day the "
+            "session was held."
+        ),
+        cancel_url=reverse("offline_study:index"),
+        save=save,
+    )
 
 
 offline_urls = [

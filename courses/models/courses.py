@@ -170,12 +170,13 @@ class CoursePage(AccessControlledPage):
 
     def effective_credit_hours(self) -> Decimal:
         """The hours set by the editor, or else its live lessons' hours by the tiers."""
-        from courses.models.credits import hours_for_minutes
+        from courses.models.credits import CreditTier, hours_for_minutes
 
         if self.credit_hours is not None:
             return self.credit_hours
+        tiers = list(CreditTier.objects.all())
         lessons = LessonPage.objects.child_of(self).live().select_related("video")
-        return sum((hours_for_minutes(lesson.minutes) for lesson in lessons), Decimal("0"))
+        return sum((hours_for_minutes(lesson.minutes, tiers) for lesson in lessons), Decimal("0"))
 
     def get_context(self, request, *args, **kwargs):
         from courses.permissions import readable_lessons

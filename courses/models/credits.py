@@ -114,10 +114,15 @@ class CreditTier(models.Model):
         return f"≥ {self.min_minutes} min: {self.hours}"
 
 
-def hours_for_minutes(minutes: float) -> Decimal:
-    """The hours of the highest tier ``minutes`` reaches; none below the lowest tier."""
-    tier = CreditTier.objects.filter(min_minutes__lte=minutes).order_by("-min_minutes").first()
-    return tier.hours if tier is not None else Decimal("0")
+def hours_for_minutes(minutes: float, tiers: list[CreditTier] | None = None) -> Decimal:
+    """The hours of the highest tier ``minutes`` reaches; none below the lowest tier.
+
+    Pass ``tiers`` (all of them) when asking for many lengths at once.
+    """
+    if tiers is None:
+        tiers = list(CreditTier.objects.filter(min_minutes__lte=minutes))
+    reached = [tier for tier in tiers if tier.min_minutes <= minutes]
+    return max(reached, key=lambda tier: tier.min_minutes).hours if reached else Decimal("0")
 
 
 class OfflineStudy(models.Model):
