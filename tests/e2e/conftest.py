@@ -81,7 +81,8 @@ def phone_page_without_js(browser):
 
 @pytest.fixture
 def site_tree() -> None:
-    """Wagtail's root, the home page, /courses/ and /library/, the root collection and role groups.
+    """Content types and permissions, Wagtail's root, the home page, /courses/ and /library/, the root
+    collection, role groups, points rules and credit hours tiers.
 
     Migrations create them; a transactional test flushes them away, and once Playwright has
     started serialized_rollback finds no snapshot to restore them from, so this puts them back.

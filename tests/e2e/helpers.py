@@ -35,11 +35,17 @@ def screenshot(page, folder: str, name: str) -> None:
 def restore_site_tree() -> None:
     """Recreate what migrations put in the database, where a flush took it away (see site_tree)."""
     from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import Collection, Locale, Page
 
     from school.roles import roles_sync
 
+    ContentType.objects.clear_cache()  # it may still hold rows the flush deleted
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
     if not Collection.get_first_root_node():
         Collection.add_root(name="Root")
     locale = Locale.objects.first() or Locale.objects.create(language_code="zh-hans")
@@ -57,4 +63,6 @@ def restore_site_tree() -> None:
         )
     import_module("school.migrations.0003_create_homepage").create_homepage(apps, None)
     import_module("courses.migrations.0002_create_catalog_and_library").create_sections(apps, None)
+    import_module("school.migrations.0005_points_ledger").create_default_rules(apps, None)
+    import_module("courses.migrations.0005_offline_study_credit_tiers").create_default_tiers(apps, None)
     roles_sync()
