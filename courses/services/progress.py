@@ -40,6 +40,7 @@ SPEED_SLACK_SECONDS = 2.0  # network jitter and the moment between page start an
 MAX_INTERVALS = 100
 READING_BEAT_SECONDS = 15  # reading time one heartbeat may add: beats come every 10 s while visible
 READING_EVENTS = ("tick", "hidden", "end")
+SESSION_LIFETIME = datetime.timedelta(days=2)
 
 
 def _hash(session_key: str) -> str:
@@ -67,6 +68,8 @@ def study_session_start(*, member: Member, lesson: LessonPage, session_key: str)
         raise EnrollmentRefused(_("You may not study this lesson."))
     studying_enrollment(member=member, course=lesson.course)
     now = timezone.now()
+    # A page left open longer than this gets "reload the page"; older sessions are only clutter.
+    StudySession.objects.filter(member=member, started_at__lt=now - SESSION_LIFETIME).delete()
     return StudySession.objects.create(
         token=secrets.token_urlsafe(32),
         member=member,

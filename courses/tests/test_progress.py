@@ -285,3 +285,17 @@ def test_credit_hours_are_written_once_under_concurrent_heartbeats(member_a1, co
     assert sum(result.lesson_completed for result in results) == 1
     assert sum(result.course_completed for result in results) == 1
     assert CreditHourEntry.objects.filter(member=member_a1).count() == 1
+
+
+def test_starting_to_study_clears_the_members_sessions_older_than_two_days(member_a1, member_a2, lesson):
+    from courses.models import StudySession
+
+    old = Player(member_a1, lesson).session
+    StudySession.objects.filter(pk=old.pk).update(started_at=old.started_at - datetime.timedelta(days=3))
+    someone_elses = Player(member_a2, lesson).session
+    StudySession.objects.filter(pk=someone_elses.pk).update(
+        started_at=old.started_at - datetime.timedelta(days=3)
+    )
+    Player(member_a1, lesson)
+    assert not StudySession.objects.filter(pk=old.pk).exists()
+    assert StudySession.objects.filter(pk=someone_elses.pk).exists()
