@@ -61,7 +61,7 @@ def test_the_demo_learner_completes_the_assigned_course_on_a_phone(live_server, 
     course_row = page.locator(".my-course", has_text=ASSIGNED.title)
     assert zh("Due %(date)s").split("%")[0] in course_row.inner_text()
     screenshot(page, SCREENSHOTS, "01-my-learning-375.png")
-    course_row.locator(".my-course__continue").click()
+    course_row.locator(".my-course__next a").click()
 
     watch_at_double_speed(page)
     assert page.locator("[data-study-percent]").inner_text() == "100"
