@@ -35,7 +35,9 @@ class DocumentAccess:
 def pages_showing(document: Any) -> list[Page]:
     """The live pages whose content refers to ``document`` (their specific classes)."""
     page_type = ContentType.objects.get_for_model(Page)
-    ids = ReferenceIndex.get_references_to(document).filter(base_content_type=page_type).values("object_id")
+    references = ReferenceIndex.get_references_to(document).filter(base_content_type=page_type)
+    # object_id is text (any model's key): compare as integers, which PostgreSQL will not do by itself.
+    ids = {int(key) for key in references.values_list("object_id", flat=True) if key.isdigit()}
     return list(Page.objects.live().filter(pk__in=ids).specific())
 
 

@@ -22,6 +22,8 @@
     this.current = null; // the interval being played now
     this.lastTime = null;
     this.stopped = false;
+    this.inFlight = false; // one heartbeat at a time: the server refuses one that arrives after a newer one
+    this.queued = null;
     this.atEnd = false;
     this.video = null;
   }
@@ -176,6 +178,10 @@
     if (!this.token || this.stopped) {
       return;
     }
+    if (this.inFlight && !leaving) {
+      this.queued = this.queued || event; // its intervals wait in this.pending
+      return;
+    }
     var intervals = this.config.kind === "video" ? this.takeIntervals() : [];
     if (this.config.kind === "video" && !intervals.length && event === "tick") {
       return;
@@ -196,11 +202,22 @@
       return;
     }
     var study = this;
+    this.inFlight = true;
+    this.panel.setAttribute("data-study-busy", "");
     fetch(this.config.beatUrl, { method: "POST", body: body, credentials: "same-origin", keepalive: leaving })
       .then(function (response) {
         return response.json().then(function (data) { study.answered(response.status, data, intervals); });
       })
-      .catch(function () { study.keep(intervals); });
+      .catch(function () { study.keep(intervals); })
+      .then(function () {
+        study.inFlight = false;
+        study.panel.removeAttribute("data-study-busy");
+        var next = study.queued;
+        study.queued = null;
+        if (next) {
+          study.send(next, false);
+        }
+      });
   };
 
   Study.prototype.keep = function (intervals) {
@@ -212,8 +229,10 @@
       this.draw(data.watched, data.completed, data);
       return;
     }
-    if (status === 422 || status === 429 || status >= 500) {
-      this.keep(intervals); // reported too early or the server is busy: send these again later
+    if (status === 409 || status === 422 || status === 429 || status >= 500) {
+      // Not counted (overtaken by a newer heartbeat, reported too early, or the server is busy):
+      // these parts go again with the next one.
+      this.keep(intervals);
     } else if (status === 403) {
       this.stop(data.message);
     }
