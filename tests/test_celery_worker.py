@@ -16,6 +16,16 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def worker():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "school.settings", "VAR_DIR": str(settings.VAR_DIR)}
+    # Transactional tests before this one queue real work on commit (a login's points, a demo
+    # upload's transcode). Behind a solo worker that backlog would delay the ping past its timeout.
+    subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "school", "purge", "-f", "-Q", "default,media"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     proc = subprocess.Popen(
         [
             sys.executable,
