@@ -49,16 +49,22 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Run in every page before it closes: nothing more leaves it, not even the heartbeat a study page
+# sends with navigator.sendBeacon when it is hidden (route interception does not see those).
+SILENCE_PAGE = "() => { navigator.sendBeacon = () => true; window.fetch = () => new Promise(() => {}); }"
+
+
 def _close(context) -> None:
-    """Close without a last word: no heartbeat may reach the live server while the test database is
-    being flushed (on PostgreSQL a request's row locks and the flush's TRUNCATE deadlock). New
-    requests are cut off, then the one a study page may still have in flight is waited for."""
+    """Close without a last word: no request may reach the live server while the test database is
+    being flushed (on PostgreSQL a heartbeat's row locks and the flush's TRUNCATE deadlock). The
+    pages are silenced, a heartbeat still in flight is waited for, then everything is cut off."""
     from playwright.sync_api import Error
 
-    context.route("**/*", lambda route: route.abort())
     for page in context.pages:
         with contextlib.suppress(Error):  # the page is gone or never loaded
+            page.evaluate(SILENCE_PAGE)
             page.wait_for_function("() => !document.querySelector('[data-study-busy]')")
+    context.route("**/*", lambda route: route.abort())
     context.close()
 
 
