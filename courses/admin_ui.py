@@ -47,8 +47,9 @@ def assignment_index(request: HttpRequest) -> HttpResponse:
         assignments_visible_to(request.user).select_related("course", "org_unit").order_by("-created_at")
     )
     page = Paginator(assignments, PER_PAGE).get_page(request.GET.get("p"))
-    rows = [(assignment, assignment_summary(assignment)) for assignment in page]
-    context = {"page_title": _("Course assignments"), "page": page, "rows": rows}
+    for assignment in page:
+        assignment.summary = assignment_summary(assignment)
+    context = {"page_title": _("Course assignments"), "page": page}
     return TemplateResponse(request, "courses/admin/assignment_index.html", context)
 
 

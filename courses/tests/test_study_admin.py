@@ -37,6 +37,8 @@ def test_an_organizer_assigns_a_course_to_their_branch(organizer_a1, member_a1, 
     assert response.redirect_chain[-1][0] == reverse("course_assignments:detail", args=[assignment.pk])
     html = response.content.decode()
     assert "甲学员" in html and "已指派给 2 名学员" in html
+    listing = client.get(reverse("course_assignments:index")).content.decode()
+    assert "第二期专题班" in listing and "<td>2</td>" in listing  # two members on the roster
 
 
 def test_the_form_offers_only_the_organizers_own_units(organizer_a1, org_tree):
