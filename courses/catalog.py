@@ -188,9 +188,8 @@ def home_highlights(*, user: Any, courses: int = 4, items: int = 5) -> dict[str,
     latest_courses = readable(CoursePage.objects.live().select_related("cover", "topic"), user)
     library: list[Any] = []
     for model in LIBRARY_TYPES.values():
-        library += list(
-            readable(model.objects.live().select_related("category"), user).order_by("-pk")[:items]
-        )
+        newest = readable(model.objects.live(), user).order_by(f"-{model.date_field}", "-pk")
+        library += list(newest[:items])
     library.sort(key=lambda item: (item.date, item.pk), reverse=True)
     return {
         "courses": list(latest_courses.order_by("-first_published_at", "-pk")[:courses]),

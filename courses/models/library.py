@@ -48,9 +48,14 @@ class LibraryItemPage(AccessControlledPage):
     base_form_class = AccessControlledPageForm
     parent_page_types = ["courses.ResourceLibraryPage"]
     subpage_types: list[str] = []
+    date_field = ""  # the field listings show and sort by
 
     class Meta:
         abstract = True
+
+    @property
+    def date(self):
+        return getattr(self, self.date_field)
 
 
 class ArticlePage(LibraryItemPage):
@@ -85,14 +90,11 @@ class ArticlePage(LibraryItemPage):
     ]
 
     library_kind = "article"
+    date_field = "published_on"
 
     class Meta:
         verbose_name = _("study article")
         verbose_name_plural = _("study articles")
-
-    @property
-    def date(self):
-        return self.published_on
 
 
 class PolicyDocumentPage(LibraryItemPage):
@@ -152,11 +154,8 @@ class PolicyDocumentPage(LibraryItemPage):
     ]
 
     library_kind = "policy"
+    date_field = "issued_on"
 
     class Meta:
         verbose_name = _("policy document")
         verbose_name_plural = _("policy documents")
-
-    @property
-    def date(self):
-        return self.issued_on

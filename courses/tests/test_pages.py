@@ -247,3 +247,26 @@ def test_the_home_page_lists_the_newest_courses_and_materials_each_visitor_may_o
     member = client_for(learner).get("/").context["highlights"]
     assert [c.title for c in member["courses"]] == ["党员课程"]
     assert {item.title for item in member["library"]} == {"公开资料", "党员资料"}
+
+
+def test_the_home_page_takes_the_newest_materials_by_their_date_not_by_when_they_were_added():
+    import datetime as dt
+
+    for day in range(1, 7):
+        factories.article(f"旧资料{day}", access=AccessLevel.PUBLIC, published_on=dt.date(2020, 1, day))
+    factories.article("最新资料", access=AccessLevel.PUBLIC, published_on=dt.date(2026, 1, 1))
+    factories.article("最后录入的旧资料", access=AccessLevel.PUBLIC, published_on=dt.date(2019, 1, 1))
+    titles = [
+        item.title
+        for item in HomePage.objects.get().get_context(_anonymous_request())["highlights"]["library"]
+    ]
+    assert titles[0] == "最新资料" and "最后录入的旧资料" not in titles
+
+
+def _anonymous_request():
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    return request
