@@ -19,7 +19,7 @@ from wagtail.models import Page
 
 from courses.models.access import AccessControlledPage, AccessLevel
 from school.models import OrgUnit
-from school.permissions import has_role, is_system_admin, managed_roots, members_visible_to
+from school.permissions import has_role, is_system_admin, managed_roots, members_visible_to, subtree_q
 from school.roles import Role
 
 
@@ -148,10 +148,7 @@ def _in_managed_units(user: Any, model) -> QuerySet:
         return model.objects.none()
     if is_system_admin(user):
         return model.objects.all()
-    units = Q(pk__in=[])
-    for root in managed_roots(user):
-        units |= Q(org_unit__path__startswith=root.path)
-    return model.objects.filter(units)
+    return model.objects.filter(subtree_q(managed_roots(user), "org_unit__path"))
 
 
 def assignments_visible_to(user: Any) -> QuerySet:

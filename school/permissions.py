@@ -55,7 +55,8 @@ def managed_roots(user) -> list[OrgUnit]:
     return roots
 
 
-def _subtree_q(roots: list[OrgUnit], field: str) -> Q:
+def subtree_q(roots: list[OrgUnit], field: str) -> Q:
+    """Rows whose org-unit path ``field`` lies in one of the subtrees under ``roots``."""
     q = Q(pk__in=[])
     for root in roots:
         q |= Q(**{f"{field}__startswith": root.path})
@@ -65,13 +66,13 @@ def _subtree_q(roots: list[OrgUnit], field: str) -> Q:
 def org_units_visible_to(user) -> QuerySet[OrgUnit]:
     if is_system_admin(user):
         return OrgUnit.objects.all()
-    return OrgUnit.objects.filter(_subtree_q(managed_roots(user), "path"))
+    return OrgUnit.objects.filter(subtree_q(managed_roots(user), "path"))
 
 
 def members_visible_to(user) -> QuerySet[Member]:
     if is_system_admin(user):
         return Member.objects.all()
-    return Member.objects.filter(_subtree_q(managed_roots(user), "org_unit__path"))
+    return Member.objects.filter(subtree_q(managed_roots(user), "org_unit__path"))
 
 
 def can_manage_org_unit(user, unit: OrgUnit) -> bool:
