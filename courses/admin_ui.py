@@ -29,7 +29,7 @@ from courses.permissions import (
     enrollments_visible_to,
     offline_visible_to,
 )
-from courses.selectors import assignment_roster, assignment_summary
+from courses.selectors import assignment_roster, with_roster_counts
 from courses.services.enrollment import course_assign, enrollment_decide
 from courses.services.offline import offline_study_record
 
@@ -43,12 +43,9 @@ def _require_manager(request: HttpRequest) -> None:
 
 def assignment_index(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    assignments = (
-        assignments_visible_to(request.user).select_related("course", "org_unit").order_by("-created_at")
-    )
+    assignments = with_roster_counts(assignments_visible_to(request.user))
+    assignments = assignments.select_related("course", "org_unit").order_by("-created_at")
     page = Paginator(assignments, PER_PAGE).get_page(request.GET.get("p"))
-    for assignment in page:
-        assignment.summary = assignment_summary(assignment)
     context = {"page_title": _("Course assignments"), "page": page}
     return TemplateResponse(request, "courses/admin/assignment_index.html", context)
 
@@ -97,15 +94,13 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
 
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
-    assignment = get_object_or_404(
-        assignments_visible_to(request.user).select_related("course", "org_unit"), pk=pk
-    )
+    visible = with_roster_counts(assignments_visible_to(request.user)).select_related("course", "org_unit")
+    assignment = get_object_or_404(visible, pk=pk)
     roster, lesson_count = assignment_roster(assignment)
     page = Paginator(roster, PER_PAGE).get_page(request.GET.get("p"))
     context = {
         "page_title": assignment.title,
         "assignment": assignment,
-        "summary": assignment_summary(assignment),
         "page": page,
         "lesson_count": lesson_count,
     }

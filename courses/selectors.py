@@ -234,11 +234,14 @@ def assignment_roster(assignment) -> tuple[QuerySet, int]:
     return roster, len(lessons)
 
 
-def assignment_summary(assignment) -> dict[str, int]:
-    enrollments = assignment.enrollments.all()
-    today = timezone.localdate()
-    return {
-        "total": enrollments.count(),
-        "completed": enrollments.filter(status=Enrollment.Status.COMPLETED).count(),
-        "overdue": enrollments.filter(status=Enrollment.Status.ACTIVE, deadline__lt=today).count(),
-    }
+def with_roster_counts(assignments: QuerySet) -> QuerySet:
+    """Each 专题班 annotated with ``total``, ``completed`` and ``overdue`` members, in the same query."""
+    status = "enrollments__status"
+    return assignments.annotate(
+        total=Count("enrollments"),
+        completed=Count("enrollments", filter=Q(**{status: Enrollment.Status.COMPLETED})),
+        overdue=Count(
+            "enrollments",
+            filter=Q(**{status: Enrollment.Status.ACTIVE, "enrollments__deadline__lt": timezone.localdate()}),
+        ),
+    )

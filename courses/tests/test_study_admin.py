@@ -134,3 +134,35 @@ def test_nobody_adds_or_deletes_a_points_rule(system_admin):
     assert response.status_code == 302
     rule.refresh_from_db()
     assert (rule.points, rule.daily_cap) == (7, 3)
+
+
+def test_the_assignment_listing_counts_rosters_without_a_query_per_class(organizer_a1, org_tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            client.get(reverse("course_assignments:index"))
+        return len(context.captured_queries)
+
+    client = client_for(organizer_a1)
+    course = factories.course("学习党章")
+    course_assign(
+        acting_user=organizer_a1,
+        course=course,
+        title="第一期",
+        org_unit=org_tree.branch_a1,
+        political_statuses=[],
+        deadline=NEXT_MONTH,
+    )
+    one = queries()
+    for n in range(2, 6):
+        course_assign(
+            acting_user=organizer_a1,
+            course=course,
+            title=f"第{n}期",
+            org_unit=org_tree.branch_a1,
+            political_statuses=[],
+            deadline=NEXT_MONTH,
+        )
+    assert queries() == one
