@@ -96,6 +96,7 @@ def _continue_lesson(enrollment: Enrollment | None, rows: list[dict[str, Any]]) 
 def lesson_study_config(request, lesson: LessonPage, progress: LessonProgress | None) -> dict[str, Any]:
     """The JSON the lesson page's study script starts from."""
     settings = StudySettings.load()
+    reading = minimum_reading_seconds(lesson, settings)
     video = lesson.video if lesson.video_id else None
     return {
         "lessonId": lesson.pk,
@@ -107,8 +108,8 @@ def lesson_study_config(request, lesson: LessonPage, progress: LessonProgress | 
         "watched": [list(part) for part in progress.watched] if progress else [],
         "completed": bool(progress and progress.completed_at),
         "completionPercent": settings.completion_percent,
-        "minReadingSeconds": minimum_reading_seconds(lesson, settings),
-        "minReadingMinutes": round(minimum_reading_seconds(lesson, settings) / 60, 1),
+        "minReadingSeconds": reading,
+        "minReadingMinutes": round(reading / 60, 1),
         "readSeconds": progress.read_seconds if progress else 0,
         "readClock": _clock(progress.read_seconds if progress else 0),
     }

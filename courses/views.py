@@ -37,13 +37,19 @@ MAX_BEAT_BYTES = 8 * 1024
 BEAT_EVENTS = ("tick", "pause", "ended", "hidden", "visible", "seek", "end")
 
 
-@require_POST
-@login_required
-def enrol(request: HttpRequest, course_id: int) -> HttpResponse:
+def _member_and_readable_course(request: HttpRequest, course_id: int):
+    """The visitor's member profile and a live course they may read; 404 or 403 otherwise."""
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     member = member_of(request.user)
     if member is None or not can_read(request.user, course):
         raise PermissionDenied
+    return member, course
+
+
+@require_POST
+@login_required
+def enrol(request: HttpRequest, course_id: int) -> HttpResponse:
+    member, course = _member_and_readable_course(request, course_id)
     try:
         enrollment = enrollment_create(member=member, course=course)
     except EnrollmentRefused as refused:
@@ -201,10 +207,7 @@ class RatingForm(forms.Form):
 @require_POST
 @login_required
 def rate(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
-    member = member_of(request.user)
-    if member is None or not can_read(request.user, course):
-        raise PermissionDenied
+    member, course = _member_and_readable_course(request, course_id)
     form = RatingForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose from one to five stars; a comment has at most 500 characters."))
