@@ -154,6 +154,7 @@ def learning_record(request: HttpRequest) -> HttpResponse:
         year = today.year
     context = {
         "title": _("Learning record"),
+        "member": member,
         "record": selectors.learning_record(member, year),
         "years": years,
     }

@@ -169,6 +169,7 @@ class DemoResult:
     courses_created: int = 0
     videos_queued: int = 0
     library_items_created: int = 0
+    exams_created: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
 
     @property
@@ -178,6 +179,7 @@ class DemoResult:
             or self.users_created
             or self.home_page_filled
             or self.courses_created
+            or self.exams_created
             or self.library_items_created
         )
 
@@ -233,6 +235,8 @@ def _report(result: DemoResult, stdout: TextIO) -> None:
             }
             + "\n"
         )
+    if result.exams_created:
+        stdout.write(_("Exams created: %(count)d") % {"count": result.exams_created} + "\n")
 
 
 def _load_courses(result: DemoResult, units: dict[str, OrgUnit]) -> None:
@@ -248,6 +252,11 @@ def _load_courses(result: DemoResult, units: dict[str, OrgUnit]) -> None:
     result.courses_created = loaded.courses_created
     result.videos_queued = loaded.videos_queued
     result.library_items_created = loaded.library_items_created
+    from exams.demo import exams_demo_load
+
+    result.exams_created = exams_demo_load(
+        instructor=User.objects.filter(username="instructor").first(), committee=units.get("committee")
+    )
 
 
 def _load_units(result: DemoResult) -> dict[str, OrgUnit]:

@@ -51,6 +51,12 @@ _CATEGORIES = [
     for model in ("coursetopic", "librarycategory")
     for action in ("view", "add", "change", "delete")
 ]
+_BANK = [
+    f"exams.{action}_{model}"
+    for model in ("question", "questioncategory")
+    for action in ("view", "add", "change")
+]
+_EXAMS = [f"exams.{action}_exam" for action in ("view", "add", "change")] + ["exams.grade_exam"]
 _MEMBERS = [
     "school.view_member",
     "school.add_member",
@@ -60,15 +66,25 @@ _MEMBERS = [
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.LEARNER: [],
-    Role.INSTRUCTOR: _ADMIN_ACCESS + _MEDIA + _OWN_VIDEOS,
+    Role.INSTRUCTOR: _ADMIN_ACCESS + _MEDIA + _OWN_VIDEOS + _BANK + _EXAMS,
     Role.EDITOR: _ADMIN_ACCESS + _MEDIA + _ALL_VIDEOS + _CATEGORIES,
-    Role.BRANCH_ORGANIZER: _ADMIN_ACCESS + _MEMBERS,
+    Role.BRANCH_ORGANIZER: _ADMIN_ACCESS
+    + _MEMBERS
+    + _EXAMS
+    + ["exams.view_certificate", "exams.change_certificate"],
     Role.SYSTEM_ADMIN: _ADMIN_ACCESS
     + _MEDIA
     + _ALL_VIDEOS
     + _CATEGORIES
     + _MEMBERS
+    + _BANK
+    + _EXAMS
     + [
+        "exams.delete_question",
+        "exams.delete_questioncategory",
+        "exams.delete_exam",
+        "exams.view_certificate",
+        "exams.change_certificate",
         "school.delete_member",
         "school.add_orgunit",
         "school.change_orgunit",

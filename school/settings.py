@@ -230,6 +230,12 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
     CELERY_RESULT_BACKEND = _read("CELERY_RESULT_BACKEND", env.str, REDIS_URL or None)
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Periodic work; run one beat scheduler per deployment (`celery -A school beat`, or `worker -B`
+# on a single host as `make run` does).
+CELERY_BEAT_SCHEDULE = {
+    "close-overdue-exam-attempts": {"task": "exams.tasks.attempts_close_overdue_task", "schedule": 60.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ROUTES = {"media_pipeline.tasks.*": {"queue": "media"}}
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER")
 CELERY_TASK_ACKS_LATE = True
@@ -287,6 +293,7 @@ STORAGES = {"default": _media_backend, "staticfiles": {"BACKEND": _static_backen
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MEMBER_IMPORT_MAX_BYTES = _read("MEMBER_IMPORT_MAX_BYTES", env.int, 5 * 1024 * 1024)
+QUESTION_IMPORT_MAX_BYTES = _read("QUESTION_IMPORT_MAX_BYTES", env.int, 5 * 1024 * 1024)
 
 # --- Videos ----------------------------------------------------------------
 VIDEO_UPLOAD_MAX_BYTES = _read("VIDEO_UPLOAD_MAX_BYTES", env.int, 4 * 1024**3)
@@ -417,3 +424,49 @@ WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
 WAGTAILDOCS_DOCUMENT_MODEL = "wagtaildocs.Document"
 # Never "direct": every download must pass courses.views.document_download (access, audit, watermark).
 WAGTAILDOCS_SERVE_METHOD = "redirect" if MEDIA_STORAGE == "s3" else "serve_view"
+
+# --- Certificates ----------------------------------------------------------
+
+
+def _certificate_signing_key() -> str:
+    """Base64 of the raw 32-byte Ed25519 private key that signs certificates.
+
+    Production must bring its own (back it up: certificates signed with a lost key still verify,
+    since public keys are kept in the database, but no new ones can be signed with it); development
+    keeps a generated one in var/, created with mode 0600 and never overwritten.
+    """
+    import base64
+    import binascii
+    import os
+
+    key = _read("CERTIFICATE_SIGNING_KEY", env.str, "").strip()
+    if key:
+        try:
+            raw = base64.b64decode(key, validate=True)
+        except binascii.Error:
+            _fail("CERTIFICATE_SIGNING_KEY", "must be base64 (of the 32-byte raw Ed25519 private key)")
+        if len(raw) != 32:
+            _fail("CERTIFICATE_SIGNING_KEY", "must decode to exactly 32 bytes (a raw Ed25519 private key)")
+        return key
+    if PRODUCTION:
+        _fail("CERTIFICATE_SIGNING_KEY", "required when DEPLOYMENT=production")
+    key_file = VAR_DIR / "certificate_signing_key"
+    if not key_file.exists():
+        draft = VAR_DIR / f".certificate_signing_key.{os.getpid()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(base64.b64encode(secrets.token_bytes(32)).decode())
+        try:
+            os.link(draft, key_file)  # atomic, and never replaces a key another process just made
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return key_file.read_text().strip()
+
+
+CERTIFICATE_SIGNING_KEY = _certificate_signing_key()
+# Requests (page views and PDF checks) per client address per 10 minutes on the public /verify/ pages.
+CERTIFICATE_VERIFY_RATE_LIMIT = _read("CERTIFICATE_VERIFY_RATE_LIMIT", env.int, 60)
+if CERTIFICATE_VERIFY_RATE_LIMIT < 1:
+    _fail("CERTIFICATE_VERIFY_RATE_LIMIT", "must be at least 1")

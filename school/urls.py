@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import views as courses_views
+from exams.views import certificates as exam_certificates
 from school import health, views
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("my/points/", views.my_points, name="my_points"),
     path("study/", include("courses.urls")),
     path("exams/", include("exams.urls")),
+    path("verify/<str:verification_id>", exam_certificates.verify, name="certificate_verify"),
     path("community/", include("community.urls")),
     path("search/", include("search.urls")),
     path("media-play/", include("media_pipeline.urls")),

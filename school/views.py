@@ -17,12 +17,6 @@ from school.services.points import points_leaderboard, points_total
 # Sections whose own issue has not landed yet show an honest empty state, not a fake page.
 # key: (title, lead, empty text, icon)
 SECTIONS = {
-    "exams": (
-        _("Exams"),
-        _("Graduation exams, practice tests and certificates."),
-        _("There are no exams open to you at the moment."),
-        "exam",
-    ),
     "community": (
         _("Study community"),
         _("Discussion boards, study notes and topic study groups."),

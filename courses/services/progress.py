@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail import hooks
 
 from courses import intervals
 from courses.exceptions import EnrollmentRefused, HeartbeatRefused
@@ -198,23 +199,41 @@ def _after_study(*, member: Member, lesson: LessonPage, now: datetime.datetime, 
         return False
     enrollment.last_lesson = lesson
     enrollment.last_studied_at = now
-    fields = ["last_lesson", "last_studied_at"]
-    completed = False
-    if check_course and enrollment.status == Enrollment.Status.ACTIVE and course_is_done(member, course):
-        enrollment.status = Enrollment.Status.COMPLETED
-        enrollment.completed_at = now
-        fields += ["status", "completed_at"]
-        credit_hours_for_course(member=member, course=course, earned_on=timezone.localdate(now))
-        points_award(member=member, rule=PointRule.Code.COURSE_COMPLETED, object_key=f"course:{course.pk}")
-        completed = True
-    enrollment.save(update_fields=fields)
-    return completed
+    enrollment.save(update_fields=["last_lesson", "last_studied_at"])
+    return check_course and _complete_if_done(enrollment, now=now)
 
 
-def course_is_done(member: Member, course: CoursePage) -> bool:
+def _complete_if_done(enrollment: Enrollment, *, now: datetime.datetime) -> bool:
+    member, course = enrollment.member, enrollment.course
+    if enrollment.status != Enrollment.Status.ACTIVE or not course_is_done(member, course):
+        return False
+    enrollment.status = Enrollment.Status.COMPLETED
+    enrollment.completed_at = now
+    enrollment.save(update_fields=["status", "completed_at"])
+    credit_hours_for_course(member=member, course=course, earned_on=timezone.localdate(now))
+    points_award(member=member, rule=PointRule.Code.COURSE_COMPLETED, object_key=f"course:{course.pk}")
+    return True
+
+
+def course_completion_check(*, member: Member, course: CoursePage) -> bool:
+    """Complete the course now if everything it asks for is done (called when an exam is passed)."""
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().filter(member=member, course=course).first()
+        return enrollment is not None and _complete_if_done(enrollment, now=timezone.now())
+
+
+def lessons_done(member: Member, course: CoursePage) -> bool:
     lessons = LessonPage.objects.child_of(course).live()
     done = LessonProgress.objects.filter(member=member, lesson__in=lessons, completed_at__isnull=False)
     return lessons.exists() and done.count() == lessons.count()
+
+
+def course_is_done(member: Member, course: CoursePage) -> bool:
+    """Every live lesson complete, and whatever other apps require (a passed graduation exam)."""
+    if not lessons_done(member, course):
+        return False
+    requirements = hooks.get_hooks("course_completion_requirement")
+    return all(requirement(member, course) for requirement in requirements)
 
 
 def credit_hours_for_course(

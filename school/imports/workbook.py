@@ -35,13 +35,13 @@ MAX_ZIP_ENTRIES = 1000
 MAX_COLUMNS = 60
 
 
-def max_upload_bytes() -> int:
-    return settings.MEMBER_IMPORT_MAX_BYTES
+def max_upload_bytes(limit: int | None = None) -> int:
+    return settings.MEMBER_IMPORT_MAX_BYTES if limit is None else limit
 
 
-def read_upload(file: IO[bytes], *, name: str, size: int | None) -> bytes:
+def read_upload(file: IO[bytes], *, name: str, size: int | None, limit: int | None = None) -> bytes:
     """Return the bytes of an upload that may be an .xlsx, or raise ``InvalidImportFile``."""
-    limit = max_upload_bytes()
+    limit = max_upload_bytes(limit)
     if size is not None and size > limit:
         raise InvalidImportFile("too_big", size=filesizeformat(size), max=filesizeformat(limit))
     data = file.read(limit + 1)

@@ -1,5 +1,6 @@
 """Start-up refuses bad environment values and names the variable; production passes check --deploy."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -73,9 +74,27 @@ def test_production_values_pass_check_deploy_without_findings(tmp_path):
         DEPLOYMENT="production",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="school.example.org",
+        CERTIFICATE_SIGNING_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_certificate_signing_key(tmp_path):
+    result = run_check(
+        tmp_path,
+        DEPLOYMENT="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="school.example.org",
+    )
+    assert result.returncode != 0
+    assert "CERTIFICATE_SIGNING_KEY" in result.stderr
+
+
+def test_a_malformed_certificate_signing_key_is_refused_by_name(tmp_path):
+    result = run_check(tmp_path, CERTIFICATE_SIGNING_KEY="not-a-key")
+    assert result.returncode != 0
+    assert "CERTIFICATE_SIGNING_KEY" in result.stderr
 
 
 def test_embedded_defaults_generate_and_keep_a_dev_secret_key(tmp_path):

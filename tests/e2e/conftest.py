@@ -63,7 +63,7 @@ def _close(context) -> None:
     for page in context.pages:
         with contextlib.suppress(Error):  # the page is gone or never loaded
             page.evaluate(SILENCE_PAGE)
-            page.wait_for_function("() => !document.querySelector('[data-study-busy]')")
+            page.wait_for_function("() => !document.querySelector('[data-study-busy], [data-exam-busy]')")
     context.route("**/*", lambda route: route.abort())
     context.close()
 
