@@ -127,6 +127,14 @@ class CoursePage(AccessControlledPage):
     )
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    certificate_on_completion = models.BooleanField(
+        _("certificate on completion"),
+        default=False,
+        help_text=_(
+            "Issue a certificate to members who complete the course. A course with a graduation exam "
+            "issues its certificate when the exam is passed instead."
+        ),
+    )
 
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("description")]
 
@@ -142,6 +150,7 @@ class CoursePage(AccessControlledPage):
                 FieldPanel("audience_statuses"),
                 FieldPanel("enrollment_mode"),
                 FieldRowPanel([FieldPanel("opens_on"), FieldPanel("closes_on")]),
+                FieldPanel("certificate_on_completion"),
             ],
             heading=_("Study arrangements"),
         ),

@@ -212,6 +212,8 @@ def _complete_if_done(enrollment: Enrollment, *, now: datetime.datetime) -> bool
     enrollment.save(update_fields=["status", "completed_at"])
     credit_hours_for_course(member=member, course=course, earned_on=timezone.localdate(now))
     points_award(member=member, rule=PointRule.Code.COURSE_COMPLETED, object_key=f"course:{course.pk}")
+    for after_completion in hooks.get_hooks("after_course_completed"):  # e.g. a certificate (exams)
+        after_completion(member=member, course=course)
     return True
 
 

@@ -106,6 +106,18 @@ def _on_passed(*, exam: Exam, member: Member) -> None:
             course_completion_check(member=member, course=exam.course)
 
 
+@hooks.register("after_course_completed")
+def certificate_for_completed_course(*, member: Member, course) -> None:
+    """Courses that certify completion issue their certificate here, unless a graduation exam does."""
+    if not course.certificate_on_completion:
+        return
+    if Exam.objects.published().filter(course=course, is_graduation=True).exists():
+        return  # passing that exam issues the certificate
+    from exams.services.certificates import certificate_issue
+
+    certificate_issue(member=member, course=course)
+
+
 @hooks.register("course_completion_requirement")
 def graduation_exam_passed(member: Member, course) -> bool:
     """A course with a published graduation exam is complete only once the member has passed one."""

@@ -220,3 +220,12 @@ def test_attempts_survive_archiving_a_question(instructor, objective_exam, membe
     client_for(instructor).post(reverse("exam_bank:archive", args=[bank.single.pk]))
     assert Question.objects.get(pk=bank.single.pk).archived
     assert Attempt.objects.get().layout
+
+
+def test_scripts_in_imported_html_are_removed_before_anything_is_stored(instructor, bank):
+    client = client_for(instructor)
+    gift = '::危险题目::[html]<p onclick="x()">党的宗旨<script>alert(1)</script></p>{=为人民服务 ~发展经济}\n'
+    upload(client, bank.category, "html.gift", gift.encode())
+    client.post(reverse("exam_bank:import_commit", args=[QuestionImport.objects.get().pk]))
+    stem = QuestionVersion.objects.get(title="危险题目").stem
+    assert "党的宗旨" in stem and "script" not in stem and "onclick" not in stem

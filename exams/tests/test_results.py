@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from courses.models import CreditHourEntry, Enrollment, LessonProgress
 from courses.services.enrollment import enrollment_create
-from courses.services.progress import course_is_done
+from courses.services.progress import course_completion_check, course_is_done
 from courses.tests import factories as course_factories
 from exams.exceptions import ExamError, NotEligible
 from exams.models import Attempt, AttemptAnswer, Certificate, ExamResult
@@ -114,3 +114,17 @@ def test_a_course_exam_needs_an_enrolment(org_tree, bank, member_a1):
     exam = factories.exam(org_tree.committee, questions=[bank.truefalse], course=course)
     with pytest.raises(NotEligible):
         attempt_start(exam=exam, member=member_a1)
+
+
+def test_a_course_that_certifies_completion_issues_a_certificate_when_completed(member_a1, studied_course):
+    studied_course.certificate_on_completion = True
+    studied_course.save_revision().publish()
+    assert course_completion_check(member=member_a1, course=studied_course)
+    certificate = Certificate.objects.get(member=member_a1)
+    assert (certificate.course_id, certificate.exam_id) == (studied_course.pk, None)
+    assert (certificate.subject, certificate.credit_hours) == ("党章学习", Decimal("3.0"))
+
+
+def test_a_course_without_the_setting_issues_no_certificate(member_a1, studied_course):
+    assert course_completion_check(member=member_a1, course=studied_course)
+    assert not Certificate.objects.exists()
