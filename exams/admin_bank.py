@@ -23,7 +23,7 @@ from exams.bank_forms import FORMS, CategoryForm, ImportForm
 from exams.exceptions import ExamError
 from exams.imports.excel import template_bytes, write_excel
 from exams.models import Difficulty, Question, QuestionCategory, QuestionImport, QuestionKind
-from exams.permissions import can_use_bank
+from exams.permissions import can_use_bank, exams_managed_by
 from exams.services.bank import question_create, question_revise
 from exams.services.imports import (
     import_preview,
@@ -165,9 +165,11 @@ def question_history(request: HttpRequest, pk: int) -> HttpResponse:
 def question_regrade_view(request: HttpRequest, pk: int) -> HttpResponse:
     _require_bank(request)
     question = get_object_or_404(Question.objects.select_related("current_version", "category"), pk=pk)
-    count = question_regrade(question=question, acting_user=request.user)
+    count = question_regrade(
+        question=question, acting_user=request.user, exams=exams_managed_by(request.user)
+    )
     messages.success(
-        request, _("%(count)s submitted attempts were regraded with the current version.") % {"count": count}
+        request, _("%(count)s attempts in exams you manage now use the current version.") % {"count": count}
     )
     return redirect("exam_bank:history", pk=question.pk)
 

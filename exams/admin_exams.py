@@ -392,7 +392,13 @@ def exam_results_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def attempt_detail(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
     exam = _managed_exam(request, pk)
-    attempts = exam.attempts.filter(member_scope(request.user)).select_related("member__org_unit", "exam")
+    # Finished attempts only, and never one's own: the full key must not reach anyone still answering.
+    attempts = (
+        exam.attempts.filter(member_scope(request.user))
+        .exclude(state=Attempt.State.IN_PROGRESS)
+        .exclude(member__user=request.user)
+        .select_related("member__org_unit", "exam")
+    )
     attempt = get_object_or_404(attempts, pk=attempt_pk)
     answers = dict(attempt.answers.values_list("position", "pk"))
     questions = [(q, answers.get(q.number - 1)) for q in attempt_review(attempt, ALL_RIGHTS)]

@@ -64,7 +64,7 @@ def can_download_certificate(user: Any, certificate: Certificate) -> bool:
     if not user.is_authenticated:
         return False
     if certificate.member.user_id == user.pk:
-        return True
+        return not certificate.is_revoked  # a revoked certificate is not handed out again
     return certificates_visible_to(user).filter(pk=certificate.pk).exists()
 
 

@@ -28,9 +28,14 @@ class ReviewRights:
 def _allows(exam: Exam, rule: str, now: datetime.datetime) -> bool:
     if rule == Exam.Review.IMMEDIATELY:
         return True
-    if rule == Exam.Review.AFTER_CLOSE:
-        return exam.has_closed(now)
+    if rule == Exam.Review.AFTER_CLOSE:  # after the last answer can still arrive: close plus grace
+        return now >= exam.closes_at + datetime.timedelta(seconds=exam.grace_seconds)
     return False
+
+
+def score_visible(exam: Exam, *, now: datetime.datetime | None = None) -> bool:
+    """Whether members may see their score (and so passed or not) in this exam now."""
+    return _allows(exam, exam.review_score, now or timezone.now())
 
 
 def review_rights(attempt: Attempt, *, now: datetime.datetime | None = None) -> ReviewRights:
@@ -110,7 +115,8 @@ def _reviewed(
     if rights.answers:
         if version.kind == QuestionKind.FILL:
             question.accepted = [
-                [_accepted_text(a) for a in blank] for blank in version.answer.get("blanks", [])
+                [_accepted_text(a) for a in blank if a.get("fraction", 1.0) > 0]
+                for blank in version.answer.get("blanks", [])
             ]
         elif version.kind == QuestionKind.TRUEFALSE:
             question.correct_value = version.answer.get("correct")

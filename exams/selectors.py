@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from exams.models import Attempt, Certificate, Exam, ExamResult
+from exams.review import score_visible
 from school.models import Member, OrgUnit
 
 
@@ -33,6 +34,7 @@ class ExamRow:
     result: ExamResult | None
     open_attempt: Attempt | None
     state: str  # "open", "upcoming", "closed"
+    score_shown: bool = False
 
 
 def my_exams(member: Member) -> list[ExamRow]:
@@ -50,7 +52,11 @@ def my_exams(member: Member) -> list[ExamRow]:
     rows = []
     for exam in exams:
         state = "upcoming" if now < exam.opens_at else "closed" if exam.has_closed(now) else "open"
-        rows.append(ExamRow(exam, results.get(exam.pk), open_attempts.get(exam.pk), state))
+        rows.append(
+            ExamRow(
+                exam, results.get(exam.pk), open_attempts.get(exam.pk), state, score_visible(exam, now=now)
+            )
+        )
     order = {"open": 0, "upcoming": 1, "closed": 2}
     return sorted(rows, key=lambda row: order[row.state])
 

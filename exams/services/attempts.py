@@ -114,10 +114,18 @@ def open_attempt(*, exam: Exam, member: Member) -> Attempt | None:
 
 
 def attempt_open_window(*, attempt: Attempt) -> str:
-    """A new window token: the window that loaded the attempt last is the one that may write."""
+    """A new window token: the window that loaded the attempt last is the one that may write.
+
+    The token and the sequence number the new window continues from are read under the row lock
+    (``attempt.last_seq`` is refreshed), so a save from the old window cannot slip in between.
+    """
     token = secrets.token_hex(16)
-    Attempt.objects.filter(pk=attempt.pk, state=Attempt.State.IN_PROGRESS).update(writer=token)
-    attempt.writer = token
+    with transaction.atomic():
+        locked = _locked(attempt.pk)
+        if locked.is_open:
+            locked.writer = token
+            locked.save(update_fields=["writer"])
+    attempt.writer, attempt.last_seq = token, locked.last_seq
     return token
 
 
@@ -243,7 +251,8 @@ def _accept(attempt: Attempt, *, writer: str, seq: Any, answers: Any, now: datet
 
 
 def _locked(attempt_id: int) -> Attempt:
-    return Attempt.objects.select_for_update().select_related("exam").get(pk=attempt_id)
+    """The attempt row locked, and only it: the exam row stays free for every other examinee."""
+    return Attempt.objects.select_for_update(of=("self",)).select_related("exam").get(pk=attempt_id)
 
 
 def _past_grace(attempt: Attempt, now: datetime.datetime) -> bool:
@@ -253,8 +262,8 @@ def _past_grace(attempt: Attempt, now: datetime.datetime) -> bool:
 @transaction.atomic(durable=True)
 def attempt_save(*, attempt: Attempt, writer: str, seq: Any, answers: Any) -> Saved:
     """Store changed answers; refuses stale, malformed, late and finished saves with an ExamError."""
+    now = timezone.now()  # when the save arrived, not when the lock was granted
     locked = _locked(attempt.pk)
-    now = timezone.now()
     if not locked.is_open:
         raise AttemptFinished(_("This attempt has already been submitted."))
     if _past_grace(locked, now):
@@ -263,12 +272,24 @@ def attempt_save(*, attempt: Attempt, writer: str, seq: Any, answers: Any) -> Sa
 
 
 def attempt_submit(*, attempt: Attempt, writer: str, seq: Any = None, answers: Any = None) -> Attempt:
-    """Store the last answers (if any) and submit; submitting again returns the submitted attempt."""
+    """Store the last answers (if any) and submit; submitting again returns the submitted attempt.
+
+    Only the attempt's current window may submit. Submitting a closed attempt again is accepted only
+    when it carries nothing new: answers that were never stored get ``AttemptFinished`` (409), so the
+    page keeps them and says so instead of showing a result without them.
+    """
+    now = timezone.now()
     with transaction.atomic(durable=True):
         locked = _locked(attempt.pk)
         if not locked.is_open:
+            if answers and _digest(writer, seq, answers) != locked.last_digest:
+                raise AttemptFinished(_("This attempt was already submitted without your latest answers."))
             return locked
-        now = timezone.now()
+        if writer != locked.writer:
+            raise StaleWrite(
+                _("This exam was opened in another window or device. Continue there, or reload this page."),
+                code="other_window",
+            )
         if _past_grace(locked, now):
             _close_overdue(locked, now=now)
             return locked

@@ -45,13 +45,17 @@ def _drawn(slot, used: set[int], rng: random.Random) -> list[Question]:
 def layout_draw(exam: Exam, *, rng: random.Random | None = None) -> list[dict[str, Any]]:
     """The frozen list of questions for a new attempt; raises ``ExamError`` if it cannot be drawn."""
     rng = rng or random.SystemRandom()
-    items, used = [], set()
-    for slot in exam.slots.select_related("question__current_version", "category"):
+    slots = list(exam.slots.select_related("question__current_version", "category"))
+    # Fixed questions are reserved first, so a random draw never takes one and leaves its slot empty.
+    items, used = [], {slot.question_id for slot in slots if not slot.is_random}
+    drawn: set[int] = set()
+    for slot in slots:
         questions = _drawn(slot, used, rng) if slot.is_random else [slot.question]
         for question in questions:
-            if question.current_version is None or question.pk in used:
+            if question.current_version is None or question.pk in drawn:
                 continue
             used.add(question.pk)
+            drawn.add(question.pk)
             items.append(
                 _item(question.current_version, slot.mark, shuffle_options=exam.shuffle_options, rng=rng)
             )

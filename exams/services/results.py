@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail import hooks
@@ -60,31 +60,41 @@ def attempt_grade(*, attempt: Attempt, keep_manual: bool = True) -> None:
     result_update(exam=attempt.exam, member=attempt.member)
 
 
-def _graded_percent(exam: Exam, attempts: list[Attempt]) -> Decimal | None:
-    if not attempts:
+def _result_percent(exam: Exam, finished: list[Attempt]) -> Decimal | None:
+    """The member's percent under the grading method, or None while it still depends on a grader.
+
+    Highest grade may use the attempts graded so far (more grading can only raise it); first, last
+    and average wait until the attempts they use are graded, so nobody passes on a provisional mark.
+    """
+    graded = [a for a in finished if not a.needs_grading and a.score is not None]
+    if not graded:
         return None
-    percents = [a.percent for a in attempts]
     if exam.grading_method == Exam.Grading.HIGHEST:
-        return max(percents)
-    if exam.grading_method == Exam.Grading.FIRST:
-        return percents[0]
-    if exam.grading_method == Exam.Grading.LAST:
-        return percents[-1]
+        return max(a.percent for a in graded)
+    used = {Exam.Grading.FIRST: finished[:1], Exam.Grading.LAST: finished[-1:]}.get(
+        exam.grading_method, finished
+    )
+    if any(a.needs_grading or a.score is None for a in used):
+        return None
+    percents = [a.percent for a in used]
     return (sum(percents) / len(percents)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def result_update(*, exam: Exam, member: Member) -> ExamResult:
-    """The member's standing from their graded attempts; passing for the first time sets things off."""
+    """The member's standing from their graded attempts; passing for the first time sets things off.
+
+    The result row is locked before the attempts are read, so a grading and a submit at the same
+    moment cannot save a result computed from stale attempts.
+    """
+    result, _created = ExamResult.objects.select_for_update().get_or_create(exam=exam, member=member)
     finished = list(
         exam.attempts.filter(member=member, state=Attempt.State.SUBMITTED)
         .order_by("number")
         .select_related("exam")
     )
-    graded = [a for a in finished if not a.needs_grading and a.score is not None]
-    result, _created = ExamResult.objects.select_for_update().get_or_create(exam=exam, member=member)
     was_passed = result.passed
     result.attempts = len(finished)
-    result.percent = _graded_percent(exam, graded)
+    result.percent = _result_percent(exam, finished)
     result.passed = result.percent is not None and result.percent >= exam.pass_percent
     if result.passed and not was_passed:
         result.passed_at = timezone.now()
@@ -111,18 +121,26 @@ def certificate_for_completed_course(*, member: Member, course) -> None:
     """Courses that certify completion issue their certificate here, unless a graduation exam does."""
     if not course.certificate_on_completion:
         return
-    if Exam.objects.published().filter(course=course, is_graduation=True).exists():
+    if _graduation_exams_for(member, course):
         return  # passing that exam issues the certificate
     from exams.services.certificates import certificate_issue
 
     certificate_issue(member=member, course=course)
 
 
+def _graduation_exams_for(member: Member, course):
+    from exams.selectors import exam_visible_to
+
+    exams = Exam.objects.published().filter(course=course, is_graduation=True).select_related("org_unit")
+    return [exam for exam in exams if exam_visible_to(exam, member)]
+
+
 @hooks.register("course_completion_requirement")
 def graduation_exam_passed(member: Member, course) -> bool:
-    """A course with a published graduation exam is complete only once the member has passed one."""
-    exams = Exam.objects.published().filter(course=course, is_graduation=True)
-    if not exams.exists():
+    """A course is complete only once the member has passed a graduation exam of it that is for them
+    (an exam for another branch does not hold back members who cannot sit it)."""
+    exams = _graduation_exams_for(member, course)
+    if not exams:
         return True
     return ExamResult.objects.filter(exam__in=exams, member=member, passed=True).exists()
 
@@ -133,7 +151,11 @@ def graduation_exam_passed(member: Member, course) -> bool:
 @transaction.atomic(durable=True)
 def answer_grade(*, answer: AttemptAnswer, mark: Decimal, comment: str = "", acting_user) -> AttemptAnswer:
     """A grader's mark for one answer (essays, or overriding an automatic mark), with a comment."""
-    answer = AttemptAnswer.objects.select_for_update().select_related("attempt__exam").get(pk=answer.pk)
+    answer = (
+        AttemptAnswer.objects.select_for_update(of=("self",))
+        .select_related("attempt__exam")
+        .get(pk=answer.pk)
+    )
     attempt = answer.attempt
     full = Decimal(attempt.layout[answer.position]["mark"])
     if attempt.state != Attempt.State.SUBMITTED:
@@ -160,35 +182,51 @@ def answer_grade(*, answer: AttemptAnswer, mark: Decimal, comment: str = "", act
 
 
 @transaction.atomic(durable=True)
-def question_regrade(*, question: Question, acting_user) -> int:
-    """Move finished attempts that had any version of ``question`` to its current version and re-mark them.
+def question_regrade(*, question: Question, acting_user, exams: QuerySet[Exam] | None = None) -> int:
+    """Move attempts that had an older version of ``question`` to its current version; re-mark the
+    submitted ones. ``exams`` limits it to the exams the acting user manages.
 
-    Used after fixing a question (a wrong key, a missing accepted answer). Essays already graded by
-    a person keep their marks. Returns how many attempts were regraded.
+    Used after fixing a question (a wrong key, a missing accepted answer). Attempts in progress move too,
+    so they are marked with the fix when submitted. A version whose options or blanks no longer line up
+    with the old one (options added, removed or reordered) is not applied. Essays already graded by a
+    person keep their marks. Returns how many attempts were moved.
     """
     current = question.current_version
-    version_ids = set(question.versions.values_list("pk", flat=True))
-    affected = []
+    versions = {v.pk: v for v in question.versions.all()}
     categories = [*question.category.get_ancestors(), question.category]
-    exams = Exam.objects.filter(Q(slots__question=question) | Q(slots__category__in=categories))
-    attempts = Attempt.objects.select_for_update().filter(state=Attempt.State.SUBMITTED, exam__in=exams)
+    using = Exam.objects.filter(Q(slots__question=question) | Q(slots__category__in=categories))
+    if exams is not None:
+        using = using.filter(pk__in=exams.values("pk"))
+    attempts = Attempt.objects.select_for_update(of=("self",)).filter(
+        state__in=[Attempt.State.SUBMITTED, Attempt.State.IN_PROGRESS], exam__in=using
+    )
+    moved = 0
     for attempt in attempts.select_related("exam", "member").order_by("pk"):
-        positions = [i for i, item in enumerate(attempt.layout) if item["version"] in version_ids]
+        positions = [
+            i
+            for i, item in enumerate(attempt.layout)
+            if item["version"] in versions
+            and item["version"] != current.pk
+            and _compatible(versions[item["version"]], current)
+        ]
         if not positions:
             continue
         for i in positions:
-            if current.kind == attempt.layout[i]["kind"] and _compatible(attempt.layout[i], current):
-                attempt.layout[i]["version"] = current.pk
+            attempt.layout[i]["version"] = current.pk
         attempt.save(update_fields=["layout"])
-        attempt_grade(attempt=attempt)
-        affected.append(attempt.pk)
-    audit_record(actor=acting_user, action="question.regraded", target=question, attempts=len(affected))
-    return len(affected)
+        if attempt.state == Attempt.State.SUBMITTED:
+            attempt_grade(attempt=attempt)
+        moved += 1
+    audit_record(actor=acting_user, action="question.regraded", target=question, attempts=moved)
+    return moved
 
 
-def _compatible(item: dict, version: QuestionVersion) -> bool:
-    if item["kind"] in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-        return len(item["order"]) == len(version.options)
-    if item["kind"] == QuestionKind.FILL:
-        return item.get("blanks") == len(version.answer.get("blanks", []))
+def _compatible(old: QuestionVersion, new: QuestionVersion) -> bool:
+    """Stored answers still mean the same: same type, same option texts in the same order, same blanks."""
+    if old.kind != new.kind:
+        return False
+    if old.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        return [o["text"] for o in old.options] == [o["text"] for o in new.options]
+    if old.kind == QuestionKind.FILL:
+        return len(old.answer.get("blanks", [])) == len(new.answer.get("blanks", []))
     return True

@@ -18,7 +18,7 @@ from exams.exceptions import (
     NoAttemptsLeft,
     StaleWrite,
 )
-from exams.models import AnswerLogEntry, Attempt, AttemptAnswer, Exam, ExamResult, ImmutableRowError
+from exams.models import AnswerLogEntry, Attempt, AttemptAnswer, Exam, ExamResult, ExamSlot, ImmutableRowError
 from exams.services.attempts import (
     attempt_open_window,
     attempt_save,
@@ -27,6 +27,7 @@ from exams.services.attempts import (
     attempts_close_overdue,
     exam_refusal,
 )
+from exams.services.layout import layout_draw
 from exams.tests import factories
 
 # Positions in ``objective_exam``: 0 单选 (first option right), 1 多选 (0,1,2), 2 判断 (true), 3 填空.
@@ -190,10 +191,47 @@ def test_submit_stores_the_last_unsaved_answers_first(objective_exam, member_a1)
 def test_submit_is_idempotent(objective_exam, member_a1):
     attempt, writer = started(objective_exam, member_a1)
     first = attempt_submit(attempt=attempt, writer=writer, seq=1, answers={"0": [0]})
-    second = attempt_submit(attempt=attempt, writer=writer, seq=2, answers={"0": [1]})
-    assert second.submitted_at == first.submitted_at
+    second = attempt_submit(attempt=attempt, writer=writer, seq=1, answers={"0": [0]})
+    third = attempt_submit(attempt=attempt, writer=writer)
+    assert second.submitted_at == third.submitted_at == first.submitted_at
     assert second.score == first.score
+
+
+def test_answers_arriving_after_submit_are_refused_not_silently_dropped(objective_exam, member_a1):
+    attempt, writer = started(objective_exam, member_a1)
+    attempt_submit(attempt=attempt, writer=writer, seq=1, answers={"0": [0]})
+    with pytest.raises(AttemptFinished):
+        attempt_submit(attempt=attempt, writer=writer, seq=2, answers={"0": [1]})
     assert attempt.answers.get(position=0).response == [0]
+
+
+def test_a_replaced_window_cannot_submit(objective_exam, member_a1):
+    attempt, old_window = started(objective_exam, member_a1)
+    new_window = attempt_open_window(attempt=attempt)
+    with pytest.raises(StaleWrite):
+        attempt_submit(attempt=attempt, writer=old_window)
+    attempt.refresh_from_db()
+    assert attempt.is_open
+    attempt_submit(attempt=attempt, writer=new_window, seq=1, answers={"0": [0]})
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.SUBMITTED and attempt.answers.get(position=0).response == [0]
+
+
+def test_a_new_window_continues_from_the_last_saved_sequence(objective_exam, member_a1):
+    attempt, writer = started(objective_exam, member_a1)
+    attempt_save(attempt=Attempt.objects.get(pk=attempt.pk), writer=writer, seq=3, answers={"0": [1]})
+    attempt_open_window(attempt=attempt)  # the stale in-memory row is refreshed under the lock
+    assert attempt.last_seq == 3
+
+
+def test_fixed_questions_are_never_taken_by_an_earlier_random_draw(org_tree, bank, member_a1):
+    exam = factories.exam(org_tree.committee)
+    ExamSlot.objects.create(exam=exam, sort_order=0, category=bank.category, count=4)
+    ExamSlot.objects.create(exam=exam, sort_order=1, question=bank.single)
+    for _ in range(5):
+        layout = layout_draw(exam)
+        assert len(layout) == 5
+        assert len({item["version"] for item in layout}) == 5
 
 
 def test_saving_after_submit_is_refused(objective_exam, member_a1):

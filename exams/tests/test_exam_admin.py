@@ -605,3 +605,17 @@ def test_export_of_an_exam_nobody_sat_has_the_headers_only(instructor, objective
     assert [sheet.max_row for sheet in workbook.worksheets] == [1, 1, 1]
     assert workbook.worksheets[1]["I1"].value == in_site_language("Discrimination index")
     assert all(sheet.freeze_panes == "A2" for sheet in workbook.worksheets)
+
+
+def test_an_attempt_in_progress_cannot_be_opened_with_its_key(system_admin, essay_exam, member_a1):
+    from exams.services.attempts import attempt_start
+
+    attempt = attempt_start(exam=essay_exam, member=member_a1)
+    response = client_for(system_admin).get(reverse("exam_admin:attempt", args=[essay_exam.pk, attempt.pk]))
+    assert response.status_code == 404
+
+
+def test_nobody_opens_their_own_attempt_in_the_admin(system_admin, essay_exam):
+    own = submitted(essay_exam, system_admin.member, {"0": [0]})
+    response = client_for(system_admin).get(reverse("exam_admin:attempt", args=[essay_exam.pk, own.pk]))
+    assert response.status_code == 404

@@ -14,6 +14,7 @@ from django.utils import timezone
 from exams.models import Attempt, Exam
 from exams.tests import factories
 from school.tests.helpers import client_for
+from tests.e2e.helpers import zh
 
 SECRET_EXPLANATION = "解析：党章总纲规定的最高理想"
 
@@ -212,3 +213,32 @@ def test_an_autosave_costs_a_fixed_handful_of_queries(objective_exam, learner, d
             client, config["saveUrl"], {"writer": config["writer"], "seq": 1, "answers": answers}
         )
     assert status == 200
+
+
+def test_scores_stay_hidden_everywhere_when_the_rules_say_never(objective_exam, learner):
+    Exam.objects.filter(pk=objective_exam.pk).update(
+        review_score=Exam.Review.NEVER, review_correctness=Exam.Review.NEVER, review_answers=Exam.Review.NEVER
+    )
+    client = client_for(learner)
+    attempt = start(client, objective_exam)
+    _html, config = page_config(client, attempt)
+    right = {"0": [0], "1": [0, 1, 2], "2": True, "3": ["全国代表大会"]}
+    post_json(client, config["submitUrl"], {"writer": config["writer"], "seq": 1, "answers": right})
+    for url in (
+        reverse("exams:detail", args=[objective_exam.pk]),
+        reverse("exams:index"),
+        reverse("my_learning"),
+    ):
+        page = client.get(url).content.decode()
+        assert "100%" not in page and zh("Passed") not in page, url
+
+
+def test_answers_shown_after_close_wait_for_the_grace_period(objective_exam, learner):
+    client = client_for(learner)
+    attempt = start(client, objective_exam)
+    _html, config = page_config(client, attempt)
+    post_json(client, config["submitUrl"], {"writer": config["writer"], "seq": 1, "answers": {"3": ["错的"]}})
+    Exam.objects.filter(pk=objective_exam.pk).update(
+        closes_at=timezone.now() - datetime.timedelta(seconds=30)
+    )
+    assert "全国代表大会" not in client.get(config["resultUrl"]).content.decode()  # grace is 60 s

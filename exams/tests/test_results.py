@@ -128,3 +128,24 @@ def test_a_course_that_certifies_completion_issues_a_certificate_when_completed(
 def test_a_course_without_the_setting_issues_no_certificate(member_a1, studied_course):
     assert course_completion_check(member=member_a1, course=studied_course)
     assert not Certificate.objects.exists()
+
+
+def test_last_attempt_grading_gives_no_result_while_the_last_attempt_waits_for_a_grader(
+    org_tree, bank, member_a1, instructor
+):
+    exam = factories.exam(
+        org_tree.committee, questions=[bank.truefalse, bank.essay], attempts_allowed=0, grading_method="last"
+    )
+    sit(exam, member_a1, {"0": False})  # graded: 0 %
+    waiting = sit(exam, member_a1, {"0": True, "1": "体会"})
+    result = ExamResult.objects.get(exam=exam, member=member_a1)
+    assert result.percent is None and not result.passed
+    answer_grade(answer=waiting.answers.get(position=1), mark=Decimal("10"), acting_user=instructor)
+    assert ExamResult.objects.get(exam=exam, member=member_a1).passed
+
+
+def test_a_graduation_exam_for_another_branch_does_not_hold_back_the_course(
+    org_tree, bank, member_a1, studied_course
+):
+    factories.exam(org_tree.branch_b1, questions=[bank.truefalse], course=studied_course, is_graduation=True)
+    assert course_is_done(member_a1, studied_course)

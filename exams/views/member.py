@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from exams.exceptions import ExamError
 from exams.models import Attempt, Exam, QuestionKind, QuestionVersion
-from exams.review import attempt_review, review_rights
+from exams.review import attempt_review, review_rights, score_visible
 from exams.selectors import exam_visible_to, my_exams
 from exams.services.attempts import (
     attempt_close_if_overdue,
@@ -34,7 +35,7 @@ from exams.services.attempts import (
 )
 from school.models import Member
 
-MAX_SAVE_BYTES = 256 * 1024
+MAX_SAVE_BYTES = 1024 * 1024  # a few long essays sent together after a network outage
 
 
 def _member(request: HttpRequest) -> Member:
@@ -79,6 +80,7 @@ def exam_detail(request: HttpRequest, exam_id: int) -> HttpResponse:
         "open_attempt": attempt,
         "attempts": [(a, review_rights(a)) for a in attempts],
         "result": exam.results.filter(member=member).first(),
+        "score_shown": score_visible(exam),
         "refusal": refusal.message if refusal else None,
         "question_count": sum(1 if not slot.is_random else slot.count for slot in exam.slots.all()),
     }
@@ -133,6 +135,10 @@ def _page_texts() -> dict[str, str]:
         "submitting": _("Submitting…"),
         "timeUp": _("Time is up: submitting your answers…"),
         "reload": _("Reload"),
+        "sessionChanged": _(
+            "Your login changed (you logged in again, perhaps in another tab). Reload the page: "
+            "answers not yet saved are kept on this device."
+        ),
         "answered": _("%(done)s of %(total)s answered"),
         "unanswered": _("%(count)s questions are not answered yet."),
         "allAnswered": _("You have answered every question."),
@@ -162,6 +168,7 @@ def attempt_page(request: HttpRequest, attempt_id) -> HttpResponse:
         "serverNow": timezone.now().isoformat(),
         "answers": {str(k): v for k, v in answers.items()},
         "csrfToken": get_token(request),
+        "csrfCookie": settings.CSRF_COOKIE_NAME,
         "text": _page_texts(),
     }
     context = {
@@ -242,8 +249,10 @@ def attempt_result(request: HttpRequest, attempt_id) -> HttpResponse:
         "exam": attempt.exam,
         "rights": rights,
         "questions": attempt_review(attempt, rights),
-        "certificate": attempt.member.certificates.filter(exam=attempt.exam).first()
-        if attempt.passed
-        else None,
+        "certificate": (
+            attempt.member.certificates.filter(exam=attempt.exam, revoked_at__isnull=True).first()
+            if attempt.passed and rights.score
+            else None
+        ),
     }
     return render(request, "exams/result.html", context)

@@ -124,3 +124,31 @@ def test_member_takes_a_timed_exam_through_a_network_drop_and_gets_a_certificate
     assert "张*明" in body and "张小明" not in body
     assert certificate.number in body
     screenshot(page, SCREENSHOTS, "05-verify-phone.png")
+
+
+def test_a_second_tab_takes_over_and_the_first_tab_stops_with_a_message(
+    live_server, desktop_page, member, exam
+):
+    first = desktop_page
+    log_in(first, live_server, member.user)
+    first.goto(f"{live_server.url}/exams/{exam.pk}/")
+    first.get_by_role("button", name=zh("Start the exam")).click()
+    first.wait_for_selector("[data-attempt-form]")
+    choose(first, 0, "实现共产主义")
+    first.wait_for_function(SAVED)
+
+    second = first.context.new_page()
+    second.goto(first.url)
+    second.wait_for_selector("[data-attempt-form]")
+    assert second.locator("#q0 input:checked").count() == 1  # the saved answer is there
+
+    choose(first, 1, "政治纪律")
+    first.wait_for_selector("[data-attempt-alert]:not([hidden])")
+    assert "另一个窗口" in first.locator("[data-attempt-alert]").inner_text()
+    assert first.locator("#q1 input").first.is_disabled()
+    screenshot(first, SCREENSHOTS, "06-replaced-tab-desktop.png")
+
+    choose(second, 1, "组织纪律")
+    second.wait_for_function(SAVED)
+    attempt = Attempt.objects.get(member=member)
+    assert set(AttemptAnswer.objects.filter(attempt=attempt).values_list("position", flat=True)) == {0, 1}

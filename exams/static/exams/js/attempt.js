@@ -1,11 +1,13 @@
 /* The attempt page (templates/exams/attempt.html): autosave that never loses an answer.
 
-   Changed answers wait in `pending` (mirrored to localStorage, so a reload or a crash keeps
-   them). One batch is in flight at a time and is resent unchanged until the server answers,
-   so a retried save is recognised as a duplicate. New changes go into the next batch with the
-   next sequence number. A 409 means another window took over or the save is stale: the page
-   stops writing and says so. Network loss retries with backoff (1 s doubling to 30 s) and at
-   once when the browser comes back online. The deadline comes from the server; the timer only
+   Changed answers wait in `pending`, mirrored to localStorage with the highest sequence number this
+   window may have sent, so a reload or a crash keeps them (and a copy older than what another window
+   has saved since is dropped on restore). One batch is in flight at a time, and it is resent unchanged
+   until the server answers, so a retried save is recognised as a duplicate; a request that hangs is
+   aborted after 20 s. New changes go into the next batch with the next sequence number. A 409 means
+   another window took over or the save is stale: the page stops writing, locks the form and says so.
+   Network loss retries with backoff (1 s doubling to 30 s) and at once when the browser is back
+   online. Submitting has a retry timer of its own. The deadline comes from the server; the timer only
    shows it and submits when it is reached. */
 (function () {
   "use strict";
@@ -18,24 +20,35 @@
   var storageKey = "exam-attempt:" + config.attempt;
   var offset = Date.parse(config.serverNow) - Date.now();
   var deadline = Date.parse(config.deadline);
+  var REQUEST_TIMEOUT = 20000;
+  var MAX_BATCH_CHARS = 200000;
 
   var lastSeq = config.seq;
   var pending = {};
-  var inFlight = null; // {seq, answers}
-  var retryDelay = 0;
-  var retryTimer = null;
-  var saveTimer = null;
+  var inFlight = null; // {seq, answers}: sent, not yet acknowledged
+  var outstanding = null; // the AbortController of the request on the wire
+  var saveDelay = 0;
+  var saveRetry = null;
+  var submitDelay = 0;
+  var submitRetry = null;
+  var typingTimer = null;
   var stopped = false;
   var submitting = false;
 
+  function unsaved() {
+    var all = {};
+    var key;
+    if (inFlight) { for (key in inFlight.answers) { all[key] = inFlight.answers[key]; } }
+    for (key in pending) { all[key] = pending[key]; }
+    return all;
+  }
+
   function store() {
     try {
-      var kept = {};
-      var key;
-      if (inFlight) { for (key in inFlight.answers) { kept[key] = inFlight.answers[key]; } }
-      for (key in pending) { kept[key] = pending[key]; }
-      if (Object.keys(kept).length) {
-        localStorage.setItem(storageKey, JSON.stringify(kept));
+      var all = unsaved();
+      if (Object.keys(all).length) {
+        var sentUpTo = inFlight ? inFlight.seq : lastSeq;
+        localStorage.setItem(storageKey, JSON.stringify({ sentUpTo: sentUpTo, answers: all }));
       } else {
         localStorage.removeItem(storageKey);
       }
@@ -44,10 +57,15 @@
 
   function restore() {
     try {
-      var kept = JSON.parse(localStorage.getItem(storageKey) || "{}");
-      Object.keys(kept).forEach(function (key) {
-        pending[key] = kept[key];
-        fill(key, kept[key]);
+      var kept = JSON.parse(localStorage.getItem(storageKey) || "null");
+      if (!kept || !kept.answers) { return; }
+      if (typeof kept.sentUpTo !== "number" || kept.sentUpTo < config.seq) {
+        localStorage.removeItem(storageKey); // another window saved after these: the server copy wins
+        return;
+      }
+      Object.keys(kept.answers).forEach(function (key) {
+        pending[key] = kept.answers[key];
+        fill(key, kept.answers[key]);
       });
     } catch (e) { /* ignore damaged storage */ }
   }
@@ -79,8 +97,7 @@
     var fieldset = questionEl(position);
     if (!fieldset) { return; }
     var kind = fieldset.getAttribute("data-kind");
-    var inputs = fieldset.querySelectorAll("input, textarea");
-    inputs.forEach(function (input, index) {
+    fieldset.querySelectorAll("input, textarea").forEach(function (input, index) {
       if (kind === "single" || kind === "multiple") {
         input.checked = (value || []).indexOf(parseInt(input.value, 10)) !== -1;
       } else if (kind === "truefalse") {
@@ -110,13 +127,22 @@
       var link = document.querySelector('[data-nav="' + fieldset.getAttribute("data-position") + '"]');
       if (link) { link.classList.toggle("is-answered", done); }
     });
-    document.querySelector("[data-answered-count]").textContent = text.answered.replace("%(done)s", count).replace("%(total)s", total);
+    document.querySelector("[data-answered-count]").textContent =
+      text.answered.replace("%(done)s", count).replace("%(total)s", total);
     return total - count;
   }
 
   function setStatus(message, state) {
     statusEl.textContent = message;
     statusEl.className = "save-status" + (state ? " is-" + state : "");
+  }
+
+  function busy(on) {
+    if (on) {
+      document.documentElement.setAttribute("data-exam-busy", "1");
+    } else {
+      document.documentElement.removeAttribute("data-exam-busy");
+    }
   }
 
   function showAlert(message, withReload) {
@@ -133,121 +159,157 @@
     alertEl.scrollIntoView({ block: "center" });
   }
 
+  function csrfToken() {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + config.csrfCookie + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]) : config.csrfToken; // a new login rotates the cookie
+  }
+
   function post(url, body) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? window.setTimeout(function () { controller.abort(); }, REQUEST_TIMEOUT) : null;
+    outstanding = controller || true;
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": config.csrfToken, "Accept": "application/json" },
-      body: JSON.stringify(body)
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json" },
+      body: JSON.stringify(body),
+      signal: controller ? controller.signal : undefined
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
       if (type.indexOf("application/json") === -1) {
-        var error = new Error("not json");
-        error.loggedOut = response.redirected || response.status === 200;
-        throw error;
+        // The login page (a redirect) or Django's CSRF 403 page: not an answer from the exam engine.
+        return { status: response.redirected ? 401 : response.status, data: {} };
       }
       return response.json().then(function (data) { return { status: response.status, data: data }; });
+    }).finally(function () {
+      window.clearTimeout(timer);
+      outstanding = null;
     });
   }
 
-  function scheduleRetry() {
-    retryDelay = retryDelay ? Math.min(retryDelay * 2, 30000) : 1000;
-    window.clearTimeout(retryTimer);
-    retryTimer = window.setTimeout(flush, retryDelay);
+  function transient(status) {
+    return status >= 500 || status === 429 || status === 401;
   }
 
   function stop(message, withReload) {
     stopped = true;
-    document.documentElement.removeAttribute("data-exam-busy");
+    busy(false);
+    window.clearTimeout(saveRetry);
+    window.clearTimeout(submitRetry);
+    store();
+    form.querySelectorAll("fieldset").forEach(function (fieldset) { fieldset.disabled = true; });
+    document.querySelector("[data-submit]").disabled = true;
     setStatus(text.notSaved, "error");
     showAlert(message, withReload);
   }
 
-  function handleRefusal(result) {
+  function refused(result) {
     var code = result.data.error;
-    if (code === "finished" || code === "deadline") {
-      store();
+    if (result.status === 403 && !code) {
+      stop(text.sessionChanged, true);
+    } else if (code === "deadline" || (code === "finished" && !Object.keys(unsaved()).length)) {
       window.location.href = config.resultUrl;
-      return;
+    } else {
+      stop(result.data.detail || text.notSaved, code === "other_window" || code === "stale" || code === "finished");
     }
-    stop(result.data.detail || text.notSaved, code === "other_window" || code === "stale");
+  }
+
+  function retrySave(status) {
+    setStatus(status === 401 ? text.loggedOut : text.offline, "offline");
+    saveDelay = saveDelay ? Math.min(saveDelay * 2, 30000) : 1000;
+    window.clearTimeout(saveRetry);
+    saveRetry = window.setTimeout(flush, saveDelay);
+  }
+
+  function nextBatch() {
+    var answers = {};
+    var size = 0;
+    Object.keys(pending).forEach(function (key) {
+      var piece = JSON.stringify(pending[key]).length;
+      if (size && size + piece > MAX_BATCH_CHARS) { return; }
+      answers[key] = pending[key];
+      size += piece;
+      delete pending[key];
+    });
+    return { seq: lastSeq + 1, answers: answers };
   }
 
   function flush() {
-    if (stopped || submitting) { return; }
+    if (stopped || submitting || outstanding) { return; }
     if (!inFlight) {
       if (!Object.keys(pending).length) { return; }
-      inFlight = { seq: lastSeq + 1, answers: pending };
-      pending = {};
+      inFlight = nextBatch();
+      store();
     }
     var batch = inFlight;
-    document.documentElement.setAttribute("data-exam-busy", "1");
+    busy(true);
     setStatus(text.saving, "saving");
     post(config.saveUrl, { writer: config.writer, seq: batch.seq, answers: batch.answers }).then(function (result) {
+      if (submitting || batch !== inFlight) { return; }
       if (result.status === 200) {
         lastSeq = batch.seq;
         inFlight = null;
-        retryDelay = 0;
+        saveDelay = 0;
         store();
-        document.documentElement.removeAttribute("data-exam-busy");
-        setStatus(Object.keys(pending).length ? text.saving : text.saved, Object.keys(pending).length ? "saving" : "saved");
-        if (Object.keys(pending).length) { flush(); }
-      } else if (result.status >= 500 || result.status === 429) {
-        setStatus(text.offline, "offline");
-        scheduleRetry();
+        busy(false);
+        var more = Object.keys(pending).length > 0;
+        setStatus(more ? text.saving : text.saved, more ? "saving" : "saved");
+        if (more) { flush(); }
+      } else if (transient(result.status)) {
+        retrySave(result.status);
       } else {
-        handleRefusal(result);
+        refused(result);
       }
-    }).catch(function (error) {
-      setStatus(error.loggedOut ? text.loggedOut : text.offline, "offline");
-      scheduleRetry();
+    }).catch(function () {
+      if (!submitting) { retrySave(0); }
     });
   }
 
   function changed(fieldset) {
-    if (stopped) { return; }
-    var position = fieldset.getAttribute("data-position");
-    pending[position] = read(fieldset);
+    if (stopped || submitting) { return; }
+    pending[fieldset.getAttribute("data-position")] = read(fieldset);
     store();
     drawNav();
     setStatus(text.saving, "saving");
-    window.clearTimeout(saveTimer);
-    var typing = fieldset.getAttribute("data-kind") === "essay" || fieldset.getAttribute("data-kind") === "fill";
-    saveTimer = window.setTimeout(function () { if (!inFlight) { flush(); } }, typing ? 1500 : 300);
+    window.clearTimeout(typingTimer);
+    var kind = fieldset.getAttribute("data-kind");
+    typingTimer = window.setTimeout(flush, kind === "essay" || kind === "fill" ? 1500 : 300);
   }
 
   function submit(auto) {
-    if (submitting) { return; }
+    if (submitting || stopped) { return; }
     submitting = true;
-    window.clearTimeout(retryTimer);
-    document.documentElement.setAttribute("data-exam-busy", "1");
-    var answers = {};
-    var key;
-    if (inFlight) { for (key in inFlight.answers) { answers[key] = inFlight.answers[key]; } }
-    for (key in pending) { answers[key] = pending[key]; }
-    var seq = (inFlight ? inFlight.seq : lastSeq) + 1;
+    window.clearTimeout(saveRetry);
+    window.clearTimeout(typingTimer);
+    if (outstanding && outstanding.abort) { outstanding.abort(); } // its answers go with the submit
+    busy(true);
+    var answers = unsaved();
     var body = { writer: config.writer };
-    if (Object.keys(answers).length) { body.seq = seq; body.answers = answers; }
+    if (Object.keys(answers).length) {
+      body.seq = (inFlight ? inFlight.seq : lastSeq) + 1;
+      body.answers = answers;
+    }
     setStatus(auto ? text.timeUp : text.submitting, "saving");
-    var attemptSubmit = function () {
+    var send = function () {
       post(config.submitUrl, body).then(function (result) {
         if (result.status === 200) {
           try { localStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
           window.location.href = result.data.resultUrl;
-        } else if (result.status >= 500 || result.status === 429) {
-          retry();
+        } else if (transient(result.status)) {
+          again(result.status);
         } else {
           submitting = false;
-          handleRefusal(result);
+          refused(result);
         }
-      }).catch(retry);
+      }).catch(function () { again(0); });
     };
-    var retry = function () {
-      setStatus(text.offlineSubmit, "offline");
-      retryDelay = retryDelay ? Math.min(retryDelay * 2, 30000) : 1000;
-      retryTimer = window.setTimeout(attemptSubmit, retryDelay);
+    var again = function (status) {
+      setStatus(status === 401 ? text.loggedOut : text.offlineSubmit, "offline");
+      submitDelay = submitDelay ? Math.min(submitDelay * 2, 30000) : 1000;
+      window.clearTimeout(submitRetry);
+      submitRetry = window.setTimeout(send, submitDelay);
     };
-    attemptSubmit();
+    send();
   }
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -255,11 +317,10 @@
   function tick() {
     var left = Math.max(0, Math.floor((deadline - (Date.now() + offset)) / 1000));
     var hours = Math.floor(left / 3600);
-    var value = (hours ? hours + ":" : "") + pad(Math.floor((left % 3600) / 60)) + ":" + pad(left % 60);
-    var timer = document.querySelector("[data-timer-value]");
-    timer.textContent = value;
+    document.querySelector("[data-timer-value]").textContent =
+      (hours ? hours + ":" : "") + pad(Math.floor((left % 3600) / 60)) + ":" + pad(left % 60);
     document.querySelector("[data-timer]").classList.toggle("is-ending", left <= 300);
-    if (left === 0 && !submitting && !stopped) { submit(true); }
+    if (left === 0) { submit(true); }
   }
 
   form.addEventListener("change", function (event) {
@@ -272,13 +333,18 @@
   });
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   window.addEventListener("online", function () {
-    if (submitting) { return; }
-    retryDelay = 0;
-    window.clearTimeout(retryTimer);
+    if (submitting) {
+      window.clearTimeout(submitRetry);
+      submitDelay = 0;
+      submitRetry = window.setTimeout(function () { submitting = false; submit(false); }, 0);
+      return;
+    }
+    saveDelay = 0;
+    window.clearTimeout(saveRetry);
     flush();
   });
   window.addEventListener("beforeunload", function (event) {
-    if (!submitting && (inFlight || Object.keys(pending).length)) {
+    if (!submitting && Object.keys(unsaved()).length) {
       store();
       event.preventDefault();
       event.returnValue = "";
@@ -288,7 +354,8 @@
   var dialog = document.querySelector("[data-submit-dialog]");
   document.querySelector("[data-submit]").addEventListener("click", function () {
     var missing = drawNav();
-    document.querySelector("[data-submit-summary]").textContent = missing ? text.unanswered.replace("%(count)s", missing) : text.allAnswered;
+    document.querySelector("[data-submit-summary]").textContent =
+      missing ? text.unanswered.replace("%(count)s", missing) : text.allAnswered;
     if (dialog.showModal) {
       dialog.showModal();
     } else if (window.confirm(text.confirmSubmit)) {
