@@ -8,6 +8,8 @@ media and the embedded search index, all under ``var/``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import secrets
 import sys
 from datetime import timedelta
@@ -431,12 +433,10 @@ WAGTAILDOCS_SERVE_METHOD = "redirect" if MEDIA_STORAGE == "s3" else "serve_view"
 def _certificate_signing_key() -> str:
     """Base64 of the raw 32-byte Ed25519 private key that signs certificates.
 
-    Production must bring its own (back it up: certificates signed with a lost key still verify,
-    since public keys are kept in the database, but no new ones can be signed with it); development
-    keeps a generated one in var/, created with mode 0600 and never overwritten.
+    Production must bring its own (back it up; after replacing it, list the old public key in
+    CERTIFICATE_TRUSTED_PUBLIC_KEYS so certificates it signed keep verifying); development keeps a
+    generated one in var/, created with mode 0600 and never overwritten.
     """
-    import base64
-    import binascii
     import os
 
     key = _read("CERTIFICATE_SIGNING_KEY", env.str, "").strip()
@@ -466,6 +466,14 @@ def _certificate_signing_key() -> str:
 
 
 CERTIFICATE_SIGNING_KEY = _certificate_signing_key()
+# Public keys (base64, raw 32 bytes) of earlier signing keys whose certificates still verify.
+CERTIFICATE_TRUSTED_PUBLIC_KEYS = _read("CERTIFICATE_TRUSTED_PUBLIC_KEYS", env.list, [])
+for _public in CERTIFICATE_TRUSTED_PUBLIC_KEYS:
+    try:
+        if len(base64.b64decode(_public, validate=True)) != 32:
+            raise ValueError
+    except ValueError:
+        _fail("CERTIFICATE_TRUSTED_PUBLIC_KEYS", "each entry must be base64 of a 32-byte Ed25519 public key")
 # Requests (page views and PDF checks) per client address per 10 minutes on the public /verify/ pages.
 CERTIFICATE_VERIFY_RATE_LIMIT = _read("CERTIFICATE_VERIFY_RATE_LIMIT", env.int, 60)
 if CERTIFICATE_VERIFY_RATE_LIMIT < 1:

@@ -1,9 +1,11 @@
 """Ed25519 signatures over what a certificate states.
 
 The signature covers every printed fact, so a number, name or date changed in the database
-no longer verifies. The private key comes from ``settings.CERTIFICATE_SIGNING_KEY``; each
-public key is stored (``SigningKey``) the first time it signs, and stays there after the
-setting changes, so certificates signed before a key rotation keep verifying.
+no longer verifies. The private key comes from ``settings.CERTIFICATE_SIGNING_KEY``. Which public
+keys are trusted comes from settings too, never from the database (someone who can edit rows could
+otherwise add a key of their own and re-sign): the current key, plus the public keys listed in
+``CERTIFICATE_TRUSTED_PUBLIC_KEYS`` after a rotation. ``SigningKey`` rows record each key that has
+signed, so an operator can copy the old public key into that setting when replacing the key.
 """
 
 from __future__ import annotations
@@ -78,13 +80,20 @@ def sign(certificate: Certificate) -> str:
     return _b64url_encode(key.sign(canonical_payload(certificate)))
 
 
+def trusted_public_keys() -> dict[str, bytes]:
+    """key id -> raw public key, for the configured key and the previous keys still trusted."""
+    keys = [raw_public_key(private_key())]
+    keys += [base64.b64decode(text) for text in settings.CERTIFICATE_TRUSTED_PUBLIC_KEYS]
+    return {key_id_for(raw): raw for raw in keys}
+
+
 def verify_signature(certificate: Certificate) -> bool:
-    """True if the stored signature matches the stored facts under the key it names."""
-    row = SigningKey.objects.filter(key_id=certificate.key_id).first()
-    if row is None or not certificate.signature:
+    """True if the stored signature matches the stored facts under a trusted key it names."""
+    public_raw = trusted_public_keys().get(certificate.key_id)
+    if public_raw is None or not certificate.signature:
         return False
     try:
-        public = Ed25519PublicKey.from_public_bytes(base64.b64decode(row.public_key))
+        public = Ed25519PublicKey.from_public_bytes(public_raw)
         public.verify(_b64url_decode(certificate.signature), canonical_payload(certificate))
     except (InvalidSignature, ValueError, binascii.Error):
         return False

@@ -218,15 +218,31 @@ def test_an_unknown_key_id_fails(certificate):
     assert not signing.verify_signature(certificate)
 
 
-def test_certificates_signed_before_a_key_rotation_still_verify(
+def test_certificates_signed_before_a_key_rotation_verify_once_the_old_key_is_trusted(
     certificate, member_a2, graduation_exam, settings
 ):
+    old_public = SigningKey.objects.get(key_id=certificate.key_id).public_key
     settings.CERTIFICATE_SIGNING_KEY = new_key()
     later = certificate_issue(member=member_a2, exam=graduation_exam)
     assert later.key_id != certificate.key_id
     assert SigningKey.objects.count() == 2
+    assert certificate_check(certificate=certificate) == "tampered"  # the old key is not trusted yet
+    settings.CERTIFICATE_TRUSTED_PUBLIC_KEYS = [old_public]
     assert certificate_check(certificate=certificate) == "valid"
     assert certificate_check(certificate=later) == "valid"
+
+
+def test_a_key_added_to_the_database_is_not_trusted(certificate):
+    """Someone who can edit rows cannot add a key of their own and re-sign a certificate with it."""
+    intruder = Ed25519PrivateKey.generate()
+    public_raw = signing.raw_public_key(intruder)
+    key_id = signing.key_id_for(public_raw)
+    SigningKey.objects.create(key_id=key_id, public_key=base64.b64encode(public_raw).decode())
+    Certificate.objects.filter(pk=certificate.pk).update(holder_name="李四", key_id=key_id)
+    certificate.refresh_from_db()
+    forged = intruder.sign(signing.canonical_payload(certificate))
+    certificate.signature = base64.urlsafe_b64encode(forged).decode().rstrip("=")
+    assert certificate_check(certificate=certificate) == "tampered"
 
 
 def test_the_key_id_is_the_start_of_the_public_keys_sha256(certificate):
