@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from exams.exceptions import ExamError
 from exams.models import Exam, ExamSlot, Question
 from exams.services.layout import layout_draw
+from school.models import Member
 from school.services.audit import audit_record
 
 
@@ -40,9 +41,20 @@ def exam_create(*, exam: Exam, acting_user: Any) -> Exam:
     return exam
 
 
+RESULT_FIELDS = {"pass_percent", "grading_method"}
+
+
 @transaction.atomic(durable=True)
 def exam_change(*, exam: Exam, changed: list[str], acting_user: Any) -> Exam:
+    """Save the settings; a new pass mark or grading method recomputes every member's result (attempts
+    are re-totalled against the new pass mark, and members who now pass get what passing brings)."""
     exam.save()
+    if RESULT_FIELDS & set(changed):
+        from exams.services.results import attempt_totals_refresh, result_update
+
+        attempt_totals_refresh(exam=exam)
+        for member in Member.objects.filter(exam_results__exam=exam).distinct():
+            result_update(exam=exam, member=member)
     audit_record(actor=acting_user, action="exam.changed", target=exam, fields=changed)
     return exam
 

@@ -53,6 +53,12 @@ def _total(attempt: Attempt) -> None:
     attempt.save(update_fields=["needs_grading", "score", "passed", "graded_at"])
 
 
+def attempt_totals_refresh(*, exam: Exam) -> None:
+    """Re-decide passed for every graded attempt of ``exam`` (after its pass mark changed)."""
+    for attempt in exam.attempts.filter(state=Attempt.State.SUBMITTED).select_related("exam"):
+        _total(attempt)
+
+
 def attempt_grade(*, attempt: Attempt, keep_manual: bool = True) -> None:
     """Mark the objective answers, total the attempt, update the member's result (caller's transaction)."""
     _mark_answers(attempt, _versions([attempt]), keep_manual=keep_manual)

@@ -149,3 +149,16 @@ def test_a_graduation_exam_for_another_branch_does_not_hold_back_the_course(
 ):
     factories.exam(org_tree.branch_b1, questions=[bank.truefalse], course=studied_course, is_graduation=True)
     assert course_is_done(member_a1, studied_course)
+
+
+def test_lowering_the_pass_mark_passes_members_who_now_reach_it(org_tree, bank, member_a1, instructor):
+    from exams.services.exams import exam_change
+
+    exam = factories.exam(org_tree.committee, questions=bank.objective, is_graduation=True, class_name="班")
+    sit(exam, member_a1, {"0": [0], "2": True})  # 50 %
+    assert not ExamResult.objects.get(exam=exam).passed
+    exam.pass_percent = Decimal("50")
+    exam_change(exam=exam, changed=["pass_percent"], acting_user=instructor)
+    assert ExamResult.objects.get(exam=exam).passed
+    assert Attempt.objects.get(exam=exam).passed
+    assert Certificate.objects.filter(member=member_a1, exam=exam).exists()
