@@ -6,8 +6,6 @@ community posts later). Wagtail's own rich text fields are whitelisted by Wagtai
 
 from __future__ import annotations
 
-import html
-
 import nh3
 
 TAGS = {
@@ -29,8 +27,3 @@ def sanitize(value: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     ).strip()
-
-
-def plain_to_html(value: str) -> str:
-    """Typed text shown as HTML: escaped, line breaks kept."""
-    return "<br>".join(html.escape(line) for line in (value or "").strip().splitlines())
