@@ -40,7 +40,7 @@ def _own_unit(user: Any) -> OrgUnit | None:
     return member.org_unit if member is not None and member.is_active else None
 
 
-def _path_prefixes(path: str) -> list[str]:
+def path_prefixes(path: str) -> list[str]:
     """The materialised paths of a unit and all its ancestors (treebeard steps of four)."""
     step = OrgUnit.steplen
     return [path[:end] for end in range(step, len(path) + 1, step)]
@@ -51,10 +51,10 @@ def _reader_unit_paths(user: Any) -> tuple[list[str], list[str]]:
     cached = getattr(user, "_course_reader_paths", None)
     if cached is None:
         unit = _own_unit(user)
-        containing = _path_prefixes(unit.path) if unit is not None else []
+        containing = path_prefixes(unit.path) if unit is not None else []
         managed = [root.path for root in managed_roots(user)] if _is_organizer(user) else []
         for root in managed:
-            containing += _path_prefixes(root)
+            containing += path_prefixes(root)
         cached = (sorted(set(containing)), managed)
         user._course_reader_paths = cached
     return cached

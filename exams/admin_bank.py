@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
@@ -32,7 +31,7 @@ from exams.services.imports import (
     question_import_upload,
 )
 from exams.services.results import question_regrade
-from school.imports.workbook import XLSX_CONTENT_TYPE
+from school.admin_ui.imports import xlsx_response
 from school.permissions import is_system_admin
 from school.services.audit import audit_record
 
@@ -44,21 +43,22 @@ def _require_bank(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _int(value: str | None) -> int | None:
+def query_int(value: str | None) -> int | None:
+    """A number from the query string; anything else (empty, text, an injection attempt) is None."""
     try:
         return int(value) if value else None
-    except ValueError:
+    except (TypeError, ValueError):
         return None
 
 
 def _filtered_questions(request: HttpRequest):
     questions = Question.objects.select_related("current_version", "category")
-    category = QuestionCategory.objects.filter(pk=_int(request.GET.get("category"))).first()
+    category = QuestionCategory.objects.filter(pk=query_int(request.GET.get("category"))).first()
     if category:
         questions = questions.in_category(category)
     if request.GET.get("kind") in QuestionKind.values:
         questions = questions.filter(kind=request.GET["kind"])
-    difficulty = _int(request.GET.get("difficulty"))
+    difficulty = query_int(request.GET.get("difficulty"))
     if difficulty in Difficulty.values:
         questions = questions.filter(difficulty=difficulty)
     text = request.GET.get("q", "").strip()
@@ -103,7 +103,7 @@ def question_create_view(request: HttpRequest) -> HttpResponse:
     if kind not in FORMS:
         kind = QuestionKind.SINGLE
     form_class = FORMS[kind]
-    initial = {"category": _int(request.GET.get("category"))}
+    initial = {"category": query_int(request.GET.get("category"))}
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -203,7 +203,7 @@ def category_index(request: HttpRequest) -> HttpResponse:
 
 def category_create(request: HttpRequest) -> HttpResponse:
     _require_bank(request)
-    form = CategoryForm(request.POST or None, initial={"parent": _int(request.GET.get("parent"))})
+    form = CategoryForm(request.POST or None, initial={"parent": query_int(request.GET.get("parent"))})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["parent"] is not None:
@@ -247,7 +247,9 @@ def category_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def import_upload(request: HttpRequest) -> HttpResponse:
     _require_bank(request)
     form = ImportForm(
-        request.POST or None, request.FILES or None, initial={"category": _int(request.GET.get("category"))}
+        request.POST or None,
+        request.FILES or None,
+        initial={"category": query_int(request.GET.get("category"))},
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -310,15 +312,9 @@ def import_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{reverse('exam_bank:index')}?category={question_import.category_id}")
 
 
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 def template_download(request: HttpRequest) -> HttpResponse:
     _require_bank(request)
-    return _xlsx(template_bytes(), _("question-import-template.xlsx"))
+    return xlsx_response(template_bytes(), _("question-import-template.xlsx"))
 
 
 def _category_paths(*, base_depth: int) -> dict[int, list[str]]:
@@ -348,7 +344,7 @@ def bank_export(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(refused))
         return redirect("exam_bank:index")
     name = f"{category.name if category else _('question-bank')}.xlsx"
-    return _xlsx(data, name)
+    return xlsx_response(data, name)
 
 
 urls = [

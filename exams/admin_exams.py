@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -33,7 +33,9 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 
+from exams.admin_bank import query_int
 from exams.admin_forms import ExamForm, FixedSlotForm, GradeForm, RandomSlotForm
+from exams.admin_menu import MENU_HOOK
 from exams.exceptions import ExamError
 from exams.exports import exam_workbook, export_filename
 from exams.models import (
@@ -63,21 +65,13 @@ from exams.services.exams import (
 )
 from exams.services.results import answer_grade
 from exams.statistics import exam_results, exam_statistics
-from school.imports.workbook import XLSX_CONTENT_TYPE
+from school.admin_ui.imports import xlsx_response
 from school.models import OrgUnit
 from school.services.audit import audit_record
 
 PER_PAGE = 50
 CHOICES_SHOWN = 100
-MENU_HOOK = "register_exams_menu_item"
 ALL_RIGHTS = ReviewRights(score=True, correctness=True, answers=True, explanations=True)
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
-        return None
 
 
 # --- exams: listing and settings -----------------------------------------------------------------
@@ -254,7 +248,7 @@ def _slot_rows(exam: Exam) -> list[SlotRow]:
 def _question_choices(request: HttpRequest) -> tuple[list[Question], int, QuestionCategory | None]:
     """Bank questions to pick from, narrowed by the page's category and text filters."""
     questions = Question.objects.live().filter(current_version__isnull=False)
-    category = QuestionCategory.objects.filter(pk=_int(request.GET.get("category"))).first()
+    category = QuestionCategory.objects.filter(pk=query_int(request.GET.get("category"))).first()
     if category is not None:
         questions = questions.in_category(category)
     text = request.GET.get("q", "").strip()
@@ -369,7 +363,7 @@ def _filter_units(exam: Exam, user: Any) -> QuerySet[OrgUnit]:
 def _filtered_results(request: HttpRequest, exam: Exam) -> tuple[QuerySet[ExamResult], dict[str, Any]]:
     results = exam_results(exam, user=request.user)
     units = _filter_units(exam, request.user)
-    unit = units.filter(pk=_int(request.GET.get("unit"))).first()
+    unit = units.filter(pk=query_int(request.GET.get("unit"))).first()
     if unit is not None:
         results = results.filter(member__org_unit__path__startswith=unit.path)
     passed = request.GET.get("passed", "")
@@ -430,9 +424,7 @@ def exam_export(request: HttpRequest, pk: int) -> HttpResponse:
         results=exam_results(exam, user=request.user),
     )
     audit_record(actor=request.user, action="exam.results_exported", target=exam)
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, export_filename(exam))
-    return response
+    return xlsx_response(data, export_filename(exam))
 
 
 exam_urls = [
@@ -491,7 +483,7 @@ def _attach_versions(answers: list[AttemptAnswer]) -> None:
 def grading_index(request: HttpRequest) -> HttpResponse:
     if not may_grade_any(request.user):
         raise PermissionDenied
-    exam_id = _int(request.GET.get("exam"))
+    exam_id = query_int(request.GET.get("exam"))
     queue = _queue(request.user, exam_id).select_related("attempt__exam", "attempt__member__org_unit")
     page = Paginator(queue, PER_PAGE).get_page(request.GET.get("p"))
     _attach_versions(list(page))
@@ -511,7 +503,7 @@ def _after_grading(request: HttpRequest, answer: AttemptAnswer) -> HttpResponse:
     attempt = answer.attempt
     if request.GET.get("from") == "attempt":
         return redirect("exam_admin:attempt", attempt.exam_id, attempt.pk)
-    exam_id = _int(request.GET.get("exam"))
+    exam_id = query_int(request.GET.get("exam"))
     following = _queue(request.user, exam_id).exclude(pk=answer.pk).first()
     suffix = f"?exam={exam_id}" if exam_id else ""
     if following is None:
@@ -559,7 +551,7 @@ def grade_answer(request: HttpRequest, pk: int) -> HttpResponse:
         "version": version,
         "full": full,
         "form": form,
-        "waiting": _queue(request.user, _int(request.GET.get("exam"))).count(),
+        "waiting": _queue(request.user, query_int(request.GET.get("exam"))).count(),
         "query": request.GET.urlencode(),
     }
     return TemplateResponse(request, "exams/admin/grading_form.html", context)

@@ -7,25 +7,25 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from courses.permissions import path_prefixes
 from exams.models import Attempt, Certificate, Exam, ExamResult
 from exams.review import score_visible
-from school.models import Member, OrgUnit
-
-
-def _unit_prefixes(unit: OrgUnit) -> list[str]:
-    step = OrgUnit.steplen
-    return [unit.path[:end] for end in range(step, len(unit.path) + 1, step)]
+from school.models import Member
 
 
 def exams_for(member: Member) -> QuerySet[Exam]:
     """Published exams whose audience includes the member's unit (political statuses checked by caller)."""
-    return Exam.objects.published().filter(org_unit__path__in=_unit_prefixes(member.org_unit))
+    return Exam.objects.published().filter(org_unit__path__in=path_prefixes(member.org_unit.path))
+
+
+def in_audience(exam: Exam, member: Member) -> bool:
+    """The member is in the exam's org subtree and of one of its political statuses (if it names any)."""
+    in_unit = member.org_unit.path.startswith(exam.org_unit.path)
+    return in_unit and (not exam.political_statuses or member.political_status in exam.political_statuses)
 
 
 def exam_visible_to(exam: Exam, member: Member) -> bool:
-    in_unit = member.org_unit.path.startswith(exam.org_unit.path)
-    in_status = not exam.political_statuses or member.political_status in exam.political_statuses
-    return exam.status == Exam.Status.PUBLISHED and in_unit and in_status
+    return exam.status == Exam.Status.PUBLISHED and in_audience(exam, member)
 
 
 @dataclass

@@ -35,6 +35,7 @@ from exams.exceptions import (
     StaleWrite,
 )
 from exams.models import AnswerLogEntry, Attempt, AttemptAnswer, Exam, QuestionKind
+from exams.selectors import in_audience
 from exams.services.layout import layout_draw
 from exams.services.results import attempt_grade
 from school.models import Member
@@ -46,10 +47,7 @@ MAX_BLANK_CHARS = 500
 def exam_refusal(exam: Exam, member: Member, *, now: datetime.datetime | None = None) -> ExamError | None:
     """Why ``member`` may not start an attempt now (an exception to raise or show), or None."""
     now = now or timezone.now()
-    in_audience = member.is_active and member.org_unit.path.startswith(exam.org_unit.path)
-    if not in_audience or (
-        exam.political_statuses and member.political_status not in exam.political_statuses
-    ):
+    if not (member.is_active and in_audience(exam, member)):
         return NotEligible(_("This exam is not for your organisation."))
     if exam.status != Exam.Status.PUBLISHED or now < exam.opens_at:
         return ExamClosed(_("The exam is not open yet."))
