@@ -19,6 +19,7 @@ migrate:
 
 demo: migrate
 	$(UV) run python manage.py load_demo
+	$(UV) run python manage.py search_reindex --no-progress
 
 static:
 	$(UV) run python manage.py collectstatic --no-input --verbosity 0

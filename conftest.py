@@ -33,6 +33,16 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def search_index_path(settings, tmp_path) -> Path:
+    """Every test writes to its own embedded search index; the file appears on first use."""
+    from search.backends import close_backends
+
+    settings.SEARCH_INDEX_PATH = tmp_path / "search" / "index.sqlite3"
+    yield settings.SEARCH_INDEX_PATH
+    close_backends()
+
+
 @pytest.fixture(scope="session")
 def media_samples() -> Path:
     """Real-world videos from Debian and PyPI packages (scripts/fetch-media-samples.sh), cached.

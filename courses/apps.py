@@ -8,5 +8,7 @@ class CoursesConfig(AppConfig):
 
     def ready(self) -> None:
         from courses import signal_handlers
+        from courses.search_index import register_types
 
         signal_handlers.connect()
+        register_types()

@@ -260,6 +260,14 @@ if SEARCH_BACKEND == "elasticsearch" and not ELASTICSEARCH_URL.startswith(("http
     _fail("ELASTICSEARCH_URL", "SEARCH_BACKEND=elasticsearch needs an http(s):// URL")
 SEARCH_INDEX_PATH = VAR_DIR / "search" / "index.sqlite3"
 SEARCH_INDEX_PREFIX = _read("SEARCH_INDEX_PREFIX", env.str, "partyschool")
+# An Elasticsearch analysis plugin for whole words (smartcn, ik_max_word), when the cluster has it.
+SEARCH_ES_WORD_ANALYZER = _read("SEARCH_ES_WORD_ANALYZER", env.str, "")
+# Searches and autocomplete requests per client address per minute.
+SEARCH_RATE_LIMIT = _read("SEARCH_RATE_LIMIT", env.int, 60)
+SEARCH_SUGGEST_RATE_LIMIT = _read("SEARCH_SUGGEST_RATE_LIMIT", env.int, 120)
+for _name in ("SEARCH_RATE_LIMIT", "SEARCH_SUGGEST_RATE_LIMIT"):
+    if globals()[_name] < 1:
+        _fail(_name, "must be at least 1")
 # Wagtail's admin keeps its own database search; our search/ app serves the public site.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 

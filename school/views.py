@@ -23,12 +23,6 @@ SECTIONS = {
         _("Discussions, study notes and study groups will appear here."),
         "community",
     ),
-    "search": (
-        _("Search"),
-        _("One search box for courses, lessons, documents and discussions."),
-        _("Search across courses, lessons and the resource library will appear here."),
-        "search",
-    ),
 }
 
 

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from school import views
+from search import views
 
 app_name = "search"
 
 urlpatterns = [
-    path("", views.section, {"section": "search"}, name="index"),
+    path("", views.search_page, name="index"),
+    path("suggest/", views.suggest_json, name="suggest"),
 ]

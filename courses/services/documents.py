@@ -6,6 +6,7 @@ import logging
 
 from courses.documents import extract_text
 from courses.models import PolicyDocumentPage
+from search.services import search_index_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -25,4 +26,5 @@ def policy_document_extract_text(*, page_id: int) -> str | None:
         except Exception:  # pypdf and python-docx raise many kinds of errors on damaged files
             logger.exception("could not read the text of document %s", page.original_id)
     PolicyDocumentPage.objects.filter(pk=page.pk).update(extracted_text=text)
+    search_index_on_commit([f"policy:{page.pk}"])
     return text

@@ -20,6 +20,7 @@ from school import permissions
 from school.models import Member, OrgUnit
 from school.roles import Role
 from school.services.audit import audit_record
+from search.services import search_reindex_restricted_on_commit
 
 User = get_user_model()
 Kind = OrgUnit.Kind
@@ -149,6 +150,8 @@ def org_unit_move(*, acting_user, unit: OrgUnit, parent: OrgUnit | None) -> OrgU
         _check_kind(new_parent, locked.kind)
         _check_name_free(new_parent, locked.name)
         _resort(locked, new_parent)
+        # Tree moves are bulk updates without signals; restricted search records follow the tree.
+        search_reindex_restricted_on_commit()
         audit_record(
             actor=acting_user,
             action="org_unit.moved",

@@ -1,0 +1,815 @@
+"""The embedded backend: an SQLite FTS5 index in its own file under ``var/``.
+
+The FTS table holds pre-tokenised columns (see ``search.text``), separated by spaces for FTS5's
+unicode61 tokenizer: ``title_w``/``keys_w`` rjieba words for ranking, ``*_g`` CJK bigrams for
+recall and ranking. ``fts_chars`` holds each record's distinct CJK characters, without positions,
+for one-character queries. Both are contentless (FTS5's delete command is given the tokens again,
+recomputed from ``docs``) and have no prefix index: content and prefixes would triple the size
+and halve indexing speed. ``docs`` holds the original
+text for highlighting and the facet and access columns; ``access`` the tokens of each access
+group. The file runs in WAL mode: readers keep reading while a worker writes.
+
+A query matching more than ``EXACT_LIMIT`` records (a single common character) is answered from
+the newest ``EXACT_LIMIT`` matches plus the newest title matches, title matches first: ranking
+every one of 80 000 matches costs a tenth of a second. Its total and facet counts are then lower
+bounds and ``SearchResults.capped`` says so.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+import threading
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import rjieba
+from pypinyin import lazy_pinyin
+
+from search import highlight
+from search.backends.base import (
+    FACETS,
+    FacetValue,
+    Hit,
+    RebuildState,
+    SearchBackend,
+    SearchRequest,
+    SearchResults,
+    SearchUnavailable,
+    Suggestion,
+)
+from search.documents import MAX_ACCESS_GROUPS, IndexDocument, Reader
+from search.text import CJK_CHARS, RUNS, STOP_WORDS, Term, grams, normalise, words
+
+SCHEMA_VERSION = "2"
+FINGERPRINT = "-".join((SCHEMA_VERSION, unicodedata.unidata_version, version("rjieba"), version("zhconv-rs")))
+COLUMNS = ("title_w", "title_g", "keys_w", "keys_g", "body_g")
+WEIGHTS = (12.0, 8.0, 6.0, 4.0, 1.0)  # bm25, per column
+EXACT_LIMIT = 2000
+ORG_SEPARATOR = "\x1f"
+VISIBILITY_PUBLIC, VISIBILITY_MEMBERS, VISIBILITY_RESTRICTED = 0, 1, 2
+SUGGEST_TITLE, SUGGEST_TERM = 0, 1
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    pk INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    url TEXT NOT NULL,
+    keys TEXT NOT NULL,
+    body TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    date TEXT,
+    year INTEGER,
+    category TEXT NOT NULL,
+    authority TEXT NOT NULL,
+    orgs TEXT NOT NULL,
+    login INTEGER NOT NULL,
+    organizer INTEGER NOT NULL,
+    groups INTEGER NOT NULL,
+    visibility INTEGER NOT NULL,
+    indexed_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS docs_type_pk ON docs (type, pk);
+CREATE TABLE IF NOT EXISTS facet_keys (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    category TEXT NOT NULL,
+    authority TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    orgs TEXT NOT NULL,
+    UNIQUE (type, category, authority, year, orgs)
+);
+CREATE TABLE IF NOT EXISTS facts (
+    id INTEGER PRIMARY KEY,
+    login INTEGER NOT NULL,
+    organizer INTEGER NOT NULL,
+    groups INTEGER NOT NULL,
+    fkey INTEGER NOT NULL,
+    date TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS access (
+    doc INTEGER NOT NULL, grp INTEGER NOT NULL, token TEXT NOT NULL, PRIMARY KEY (doc, grp, token)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS suggest (
+    doc INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    norm TEXT NOT NULL,
+    pinyin TEXT NOT NULL,
+    initials TEXT NOT NULL,
+    visibility INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS suggest_doc ON suggest (doc);
+CREATE INDEX IF NOT EXISTS suggest_norm ON suggest (norm);
+CREATE INDEX IF NOT EXISTS suggest_pinyin ON suggest (pinyin);
+CREATE INDEX IF NOT EXISTS suggest_initials ON suggest (initials);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (
+    title_w, title_g, keys_w, keys_g, body_g,
+    tokenize = 'unicode61 remove_diacritics 0', content = ''
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_chars USING fts5 (
+    chars, tokenize = 'unicode61 remove_diacritics 0', content = '', detail = none
+);
+INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', '{FINGERPRINT}');
+"""
+TABLES = ("meta", "docs", "facet_keys", "facts", "access", "suggest", "fts", "fts_chars")
+_PLACES = ", ".join("?" * len(COLUMNS))
+INSERT_TOKENS = f"INSERT INTO fts (rowid, {', '.join(COLUMNS)}) VALUES (?, {_PLACES})"
+# A contentless table forgets a row when given the values it was indexed with.
+DELETE_TOKENS = f"INSERT INTO fts (fts, rowid, {', '.join(COLUMNS)}) VALUES ('delete', ?, {_PLACES})"
+INSERT_CHARS = "INSERT INTO fts_chars (rowid, chars) VALUES (?, ?)"
+DELETE_CHARS = "INSERT INTO fts_chars (fts_chars, rowid, chars) VALUES ('delete', ?, ?)"
+
+
+class EmbeddedBackend(SearchBackend):
+    name = "embedded"
+
+    def __init__(self, *, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    # connections -------------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            return db
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute("PRAGMA cache_size = -65536")  # 64 MiB: FTS5 merges its segments in it
+            self._ensure_schema(db)
+        except (sqlite3.Error, OSError) as error:
+            raise SearchUnavailable(str(error)) from error
+        self._local.db = db
+        with self._lock:
+            self._connections.append(db)
+        return db
+
+    def _ensure_schema(self, db: sqlite3.Connection) -> None:
+        row = None
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+            row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+        if row is not None and row[0] != FINGERPRINT:
+            # Written by other versions of the tokenizers: start empty, search_reindex fills it.
+            db.execute("BEGIN IMMEDIATE")
+            for table in TABLES:
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute("COMMIT")
+        db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise SearchUnavailable(str(error)) from error
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        db = self._connect()
+        try:
+            db.execute("BEGIN")  # one snapshot for every statement of the read
+            try:
+                yield db
+            finally:
+                db.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise SearchUnavailable(str(error)) from error
+
+    # writing -----------------------------------------------------------------------------------
+
+    def index(self, documents: Iterable[IndexDocument]) -> int:
+        prepared = [_Prepared(document) for document in documents]
+        if not prepared:
+            return 0
+        now = time.time()
+        with self._writing() as db:
+            for item in prepared:
+                self._write(db, item, now)
+        return len(prepared)
+
+    def _write(self, db: sqlite3.Connection, item: _Prepared, now: float) -> None:
+        doc = item.document
+        row = db.execute("SELECT id FROM docs WHERE key = ?", (doc.key,)).fetchone()
+        values = (
+            doc.type,
+            doc.pk,
+            doc.title,
+            doc.url,
+            doc.keys,
+            doc.body,
+            doc.summary,
+            doc.date.isoformat() if doc.date else None,
+            doc.year,
+            doc.category,
+            doc.authority,
+            ORG_SEPARATOR.join(doc.orgs),
+            int(doc.access.login),
+            int(doc.access.organizer),
+            len(doc.access.groups),
+            item.visibility,
+            now,
+        )
+        if row is None:
+            doc_id = db.execute(
+                "INSERT INTO docs (key, type, pk, title, url, keys, body, summary, date, year, category,"
+                " authority, orgs, login, organizer, groups, visibility, indexed_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc.key, *values),
+            ).lastrowid
+        else:
+            doc_id = row[0]
+            self._forget(db, doc_id, keep_doc=True)
+            db.execute(
+                "UPDATE docs SET type = ?, pk = ?, title = ?, url = ?, keys = ?, body = ?, summary = ?,"
+                " date = ?, year = ?, category = ?, authority = ?, orgs = ?, login = ?, organizer = ?,"
+                " groups = ?, visibility = ?, indexed_at = ? WHERE id = ?",
+                (*values, doc_id),
+            )
+        db.execute(
+            "INSERT OR IGNORE INTO facet_keys (type, category, authority, year, orgs) VALUES (?, ?, ?, ?, ?)",
+            item.facet_key,
+        )
+        (fkey,) = db.execute(
+            "SELECT id FROM facet_keys WHERE type = ? AND category = ? AND authority = ? AND year = ?"
+            " AND orgs = ?",
+            item.facet_key,
+        ).fetchone()
+        db.execute(
+            "INSERT OR REPLACE INTO facts (id, login, organizer, groups, fkey, date)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                doc_id,
+                int(doc.access.login),
+                int(doc.access.organizer),
+                len(doc.access.groups),
+                fkey,
+                item.date,
+            ),
+        )
+        db.execute(INSERT_TOKENS, (doc_id, *item.columns[:-1]))
+        db.execute(INSERT_CHARS, (doc_id, item.columns[-1]))
+        db.executemany(
+            "INSERT OR IGNORE INTO access (doc, grp, token) VALUES (?, ?, ?)",
+            [(doc_id, grp, token) for grp, group in enumerate(doc.access.groups) for token in group],
+        )
+        db.executemany(
+            "INSERT INTO suggest (doc, kind, text, norm, pinyin, initials, visibility)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(doc_id, *entry, item.visibility) for entry in item.suggestions],
+        )
+
+    def _forget(self, db: sqlite3.Connection, doc_id: int, *, keep_doc: bool = False) -> None:
+        title, keys, body, summary = db.execute(
+            "SELECT title, keys, body, summary FROM docs WHERE id = ?", (doc_id,)
+        ).fetchone()
+        *columns, chars = token_columns(title, keys, summary, body)
+        db.execute(DELETE_TOKENS, (doc_id, *columns))
+        db.execute(DELETE_CHARS, (doc_id, chars))
+        db.execute("DELETE FROM access WHERE doc = ?", (doc_id,))
+        db.execute("DELETE FROM suggest WHERE doc = ?", (doc_id,))
+        if not keep_doc:
+            db.execute("DELETE FROM docs WHERE id = ?", (doc_id,))
+            db.execute("DELETE FROM facts WHERE id = ?", (doc_id,))
+
+    def delete(self, keys: Iterable[str]) -> int:
+        keys = list(keys)
+        if not keys:
+            return 0
+        removed = 0
+        with self._writing() as db:
+            for key in keys:
+                row = db.execute("SELECT id FROM docs WHERE key = ?", (key,)).fetchone()
+                if row is not None:
+                    self._forget(db, row[0])
+                    removed += 1
+        return removed
+
+    # searching ---------------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        plan = _Plan(request.query.terms)
+        if plan.empty:
+            return SearchResults(total=0, hits=[], facets={name: [] for name in FACETS})
+        with self._reading() as db:
+            facet_keys = {row[0]: row[1:] for row in db.execute("SELECT * FROM facet_keys")}
+            where, params = _filters(request, facet_keys)
+            newest = request.sort == "newest"
+            capped = False
+            if not plan.filter:
+                # Only single characters: too common to count in full; see ``_Plan.capped``.
+                capped, counts, ordered = plan.capped(db, request.query.terms, where, params, newest=newest)
+            elif plan.few(db):
+                counts, ordered = plan.ranked_with_counts(db, where, params, newest=newest)
+            else:
+                counts = plan.counts(db, where, params)
+                if sum(counts.values()) <= EXACT_LIMIT:
+                    ordered = plan.ranked(db, where, params, newest=newest)
+                else:
+                    end = request.offset + request.limit
+                    ordered = plan.large(db, request.query.terms, where, params, end=end, newest=newest)
+            total = sum(counts.values())
+            page = ordered[request.offset : request.offset + request.limit]
+            hits = self._hits(db, page, request.query.marks())
+        return SearchResults(total=total, hits=hits, facets=_facets(counts, facet_keys), capped=capped)
+
+    def _hits(self, db: sqlite3.Connection, page: list[tuple], marks: list[str]) -> list[Hit]:
+        if not page:
+            return []
+        ids = [doc_id for doc_id, _score in page]
+        placeholders = ", ".join("?" * len(ids))
+        texts = {
+            row[0]: row
+            for row in db.execute(
+                "SELECT id, key, type, title, url, date, body, summary, category, authority, keys"
+                f" FROM docs WHERE id IN ({placeholders})",
+                ids,
+            )
+        }
+        hits = []
+        for doc_id, score in page:
+            _id, key, type_name, title, url, date, body, summary, category, authority, keys = texts[doc_id]
+            hits.append(
+                Hit(
+                    key=key,
+                    type=type_name,
+                    title=title,
+                    url=url,
+                    date=_date(date),
+                    score=-score,
+                    title_html=highlight.highlight(title, marks),
+                    snippet_html=highlight.snippet(body, marks, fallback=summary or keys),
+                    category=category,
+                    authority=authority,
+                )
+            )
+        return hits
+
+    def suggest(self, prefix: str, *, reader: Reader, limit: int = 8) -> list[Suggestion]:
+        norm = normalise(prefix).strip()
+        if not norm:
+            return []
+        visibility = VISIBILITY_MEMBERS if reader.logged_in else VISIBILITY_PUBLIC
+        column = "norm"
+        if norm.isascii() and norm.isalpha():
+            column = "initials" if len(norm) <= 6 else "pinyin"
+        compact = norm.replace(" ", "") if column != "norm" else norm
+        columns = [column, "pinyin"] if column == "initials" else [column]
+        # Short Latin input is both pinyin initials (ddjs) and the start of full pinyin (dang).
+        where = " OR ".join(f"(s.{c} >= :low AND s.{c} < :high)" for c in columns)
+        params = {"low": compact, "high": compact + "\U0010ffff", "visibility": visibility, "limit": limit}
+        with self._reading() as db:
+            terms = db.execute(
+                "SELECT s.text, count(*) AS n FROM suggest AS s"
+                f" WHERE ({where}) AND s.kind = {SUGGEST_TERM} AND s.visibility <= :visibility"
+                " GROUP BY s.text ORDER BY n DESC, length(s.text) LIMIT :limit",
+                params,
+            ).fetchall()
+            titles = db.execute(
+                "SELECT s.text, d.url FROM suggest AS s JOIN docs AS d ON d.id = s.doc"
+                f" WHERE ({where}) AND s.kind = {SUGGEST_TITLE} AND s.visibility <= :visibility"
+                " ORDER BY length(s.text), d.date DESC LIMIT :limit",
+                params,
+            ).fetchall()
+        found = [Suggestion(text=text, kind="term") for text, _count in terms if text != norm]
+        found = found[: max(limit // 2, limit - len(titles))]
+        seen = {s.text for s in found}
+        found += [Suggestion(text=text, kind="title", url=url) for text, url in titles if text not in seen]
+        return found[:limit]
+
+    def related_terms(self, text: str, *, reader: Reader, limit: int = 5) -> list[str]:
+        norm = "".join(normalise(text).split())
+        chars = {char for run in RUNS.finditer(norm) for char in run.group(0)}
+        if not chars:
+            return []
+        visibility = VISIBILITY_MEMBERS if reader.logged_in else VISIBILITY_PUBLIC
+        candidates: Counter[str] = Counter()
+        with self._reading() as db:
+            for char in chars:
+                for (term,) in db.execute(
+                    "SELECT norm FROM suggest WHERE kind = ? AND norm >= ? AND norm < ? AND visibility <= ?"
+                    " LIMIT 200",
+                    (SUGGEST_TERM, char, char + "\U0010ffff", visibility),
+                ):
+                    candidates[term] += 1
+        scored = []
+        for term, frequency in candidates.items():
+            if term == norm or len(term) < 2:
+                continue
+            shared = len(chars & set(term)) / max(len(chars), len(term))
+            if shared >= 0.5:
+                scored.append((shared, frequency, term))
+        scored.sort(reverse=True)
+        return [term for _shared, _frequency, term in scored[:limit]]
+
+    # bookkeeping -------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        with self._reading() as db:
+            return dict(db.execute("SELECT type, count(*) FROM docs GROUP BY type").fetchall())
+
+    def keys(self, type_name: str) -> set[str]:
+        with self._reading() as db:
+            return {key for (key,) in db.execute("SELECT key FROM docs WHERE type = ?", (type_name,))}
+
+    def restricted_keys(self) -> set[str]:
+        with self._reading() as db:
+            return {key for (key,) in db.execute("SELECT key FROM docs WHERE groups > 0")}
+
+    def rebuild_start(self, type_name: str, *, resume: bool) -> RebuildState:
+        name = f"rebuild:{type_name}"
+        with self._writing() as db:
+            row = db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+            if resume and row is not None:
+                saved = json.loads(row[0])
+                return RebuildState(type_name, saved["started_at"], saved["after_pk"], target=name)
+            state = RebuildState(type_name, time.time(), 0, target=name)
+            _save_state(db, state)
+        return state
+
+    def rebuild_write(self, state: RebuildState, documents: Sequence[IndexDocument]) -> None:
+        prepared = [_Prepared(document) for document in documents]
+        now = time.time()
+        with self._writing() as db:
+            for item in prepared:
+                self._write(db, item, now)
+            _save_state(db, state)
+
+    def rebuild_finish(self, state: RebuildState) -> int:
+        with self._writing() as db:
+            stale = [
+                doc_id
+                for (doc_id,) in db.execute(
+                    "SELECT id FROM docs WHERE type = ? AND indexed_at < ?",
+                    (state.type_name, state.started_at),
+                )
+            ]
+            for doc_id in stale:
+                self._forget(db, doc_id)
+            db.execute("DELETE FROM meta WHERE name = ?", (state.target,))
+        return len(stale)
+
+    def status(self) -> str:
+        with self._reading() as db:
+            (count,) = db.execute("SELECT count(*) FROM docs").fetchone()
+        return f"embedded (sqlite fts5, {count} records)"
+
+
+def _save_state(db: sqlite3.Connection, state: RebuildState) -> None:
+    db.execute(
+        "INSERT INTO meta (name, value) VALUES (?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        (state.target, json.dumps({"started_at": state.started_at, "after_pk": state.after_pk})),
+    )
+
+
+class _Prepared:
+    """A record's token columns and suggestion rows, computed outside the write transaction."""
+
+    __slots__ = ("document", "columns", "suggestions", "visibility", "facet_key", "date")
+
+    def __init__(self, document: IndexDocument) -> None:
+        self.document = document
+        self.columns = token_columns(document.title, document.keys, document.summary, document.body)
+        self.facet_key = (
+            document.type,
+            document.category,
+            document.authority,
+            document.year or 0,
+            ORG_SEPARATOR.join(document.orgs),
+        )
+        self.date = document.date.isoformat() if document.date else ""
+        access = document.access
+        if not access.is_open:
+            self.visibility = VISIBILITY_RESTRICTED
+        else:
+            self.visibility = VISIBILITY_MEMBERS if access.login else VISIBILITY_PUBLIC
+        self.suggestions = _suggestions(document.title, normalise(document.title)) if access.is_open else []
+
+
+def token_columns(title: str, keys: str, summary: str, body: str) -> tuple[str, ...]:
+    """The FTS columns of a record, then its characters. Deterministic: deleting a row recomputes
+    what was indexed, and ``FINGERPRINT`` empties an index written by other library versions."""
+    title, keys, body = normalise(title), normalise(keys), normalise(f"{summary}\n{body}")
+    return (
+        " ".join(words(title)),
+        " ".join(grams(title)),
+        " ".join(words(keys)),
+        " ".join(grams(keys)),
+        " ".join(grams(body)),
+        " ".join(sorted(set(CJK_CHARS.findall(f"{title} {keys} {body}")))),
+    )
+
+
+def _suggestions(title: str, normalised: str) -> list[tuple]:
+    pieces = [_pinyin(word) for word in rjieba.cut(normalised)]
+    entries = [
+        (SUGGEST_TITLE, title, normalised, "".join(p for p, _ in pieces), "".join(i for _, i in pieces))
+    ]
+    for word in dict.fromkeys(words(normalised)):
+        if len(word) >= 2 and word != normalised and word not in STOP_WORDS:
+            entries.append((SUGGEST_TERM, word, word, *_pinyin(word)))
+    return entries
+
+
+@functools.lru_cache(maxsize=200_000)
+def _pinyin(word: str) -> tuple[str, str]:
+    """(full pinyin, initials) of a word; words repeat across titles, so they are cached."""
+    syllables = [s for s in lazy_pinyin(word, errors="ignore") if s.isalnum()]
+    return "".join(syllables), "".join(s[0] for s in syllables)
+
+
+class _Plan:
+    """How a query runs: terms through ``fts``, lone characters through ``fts_chars``.
+
+    Every query counts all its readable matches per facet key (totals and facets are exact). Up to
+    ``EXACT_LIMIT`` matches are ranked by bm25; beyond that, title matches ranked by bm25 come
+    first and the other matches follow newest first: ranking tens of thousands of rows would cost
+    more than the whole query may take.
+    """
+
+    def __init__(self, terms: Sequence[Term]) -> None:
+        lone = [lone_character(term) for term in terms]
+        others = [term for term, char in zip(terms, lone, strict=True) if not char]
+        self.filter = match_expression(others)
+        self.chars = " AND ".join(f'"{char}"' for char in dict.fromkeys(c for c in lone if c))
+        # Ranking leaves lone characters out when there is anything else: as prefixes they are slow.
+        self.rank = self.filter or match_expression(terms)
+        self.empty = not (self.filter or self.chars)
+        # Lone characters next to other terms narrow the fts query through fts_chars.
+        self.narrow, self.narrow_params = "", []
+        if self.filter and self.chars:
+            # The unary + keeps SQLite from driving the fts query row by row from this list.
+            self.narrow = " AND +fts.rowid IN (SELECT rowid FROM fts_chars WHERE fts_chars MATCH ?)"
+            self.narrow_params = [self.chars]
+        if self.filter:
+            self.source, self.rowid = "fts", "fts.rowid"
+            self.match, self.params = "fts MATCH ?" + self.narrow, [self.filter, *self.narrow_params]
+        else:
+            self.source, self.rowid = "fts_chars", "fts_chars.rowid"
+            self.match, self.params = "fts_chars MATCH ?", [self.chars]
+
+    def _select(self, columns: str, where: str, tail: str = "") -> str:
+        return (
+            f"SELECT {columns} FROM {self.source} JOIN facts AS f ON f.id = {self.rowid}"
+            f" WHERE {self.match} AND {where} {tail}"
+        )
+
+    def counts(self, db: sqlite3.Connection, where: str, params: list) -> dict[int, int]:
+        sql = self._select("f.fkey, count(*)", where, "GROUP BY f.fkey")
+        return dict(db.execute(sql, (*self.params, *params)).fetchall())
+
+    def few(self, db: sqlite3.Connection) -> bool:
+        """Whether the query matches at most ``EXACT_LIMIT`` records, readable or not (cheap to ask)."""
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ?{self.narrow} LIMIT ?)"
+        (count,) = db.execute(sql, (self.filter, *self.narrow_params, EXACT_LIMIT + 1)).fetchone()
+        return count <= EXACT_LIMIT
+
+    def ranked_with_counts(
+        self, db: sqlite3.Connection, where: str, params: list, *, newest: bool
+    ) -> tuple[dict[int, int], list[tuple]]:
+        """One pass over a few matches: bm25, facet key and date of each readable one."""
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        rows = db.execute(
+            self._select(f"fts.rowid, bm25(fts, {weights}), f.fkey, f.date", where),
+            (*self.params, *params),
+        ).fetchall()
+        counts = Counter(fkey for _rowid, _score, fkey, _date in rows)
+        rows.sort(key=lambda row: row[3], reverse=True)
+        if not newest:
+            rows.sort(key=lambda row: row[1])
+        return dict(counts), [(rowid, -score) for rowid, score, _fkey, _date in rows]
+
+    def ranked(self, db: sqlite3.Connection, where: str, params: list, *, newest: bool) -> list[tuple]:
+        """(id, score) of every readable match, best first (or newest first)."""
+        rows = db.execute(self._select(f"{self.rowid}, f.date", where), (*self.params, *params)).fetchall()
+        if not rows:
+            return []
+        scores = self._scores(db, [rowid for rowid, _date in rows])
+        rows.sort(key=lambda row: row[1], reverse=True)
+        if not newest:
+            rows.sort(key=lambda row: scores[row[0]])
+        return [(rowid, -scores[rowid]) for rowid, _date in rows]
+
+    def _scores(self, db: sqlite3.Connection, matches: list[int]) -> dict[int, float]:
+        """bm25 (lower is better); FTS5 only scores rows from the oldest match on."""
+        wanted = set(matches)
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        sql = f"SELECT rowid, bm25(fts, {weights}) FROM fts WHERE fts MATCH ? AND rowid >= ?"
+        scores = {
+            rowid: score for rowid, score in db.execute(sql, (self.rank, min(wanted))) if rowid in wanted
+        }
+        return {rowid: scores.get(rowid, 0.0) for rowid in matches}
+
+    def capped(
+        self, db: sqlite3.Connection, terms: Sequence[Term], where: str, params: list, *, newest: bool
+    ) -> tuple[bool, dict[int, int], list[tuple]]:
+        """A query of single characters. Up to ``EXACT_LIMIT`` matches: counted and ranked in full.
+
+        More (one common character is in most records): the newest ``EXACT_LIMIT`` matches and the
+        title matches stand for them, title matches first; counts are then lower bounds. The
+        recall promise (every record containing the text) is for two characters or more.
+        """
+        sql = "SELECT rowid FROM fts_chars WHERE fts_chars MATCH ? ORDER BY rowid DESC LIMIT ?"
+        newest_ids = [rowid for (rowid,) in db.execute(sql, (self.chars, EXACT_LIMIT + 1))]
+        if len(newest_ids) <= EXACT_LIMIT:
+            return False, self.counts(db, where, params), self.ranked(db, where, params, newest=newest)
+        title = match_expression(terms, TITLE_COLUMNS)
+        sql = "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT ?"
+        in_title = {rowid for (rowid,) in db.execute(sql, (title, EXACT_LIMIT))}
+        candidates = json.dumps(sorted(in_title.union(newest_ids[:EXACT_LIMIT])))
+        rows = db.execute(
+            "SELECT f.id, f.fkey, f.date FROM facts AS f"
+            f" WHERE f.id IN (SELECT value FROM json_each(?)) AND {where}",
+            (candidates, *params),
+        ).fetchall()
+        counts = Counter(fkey for _id, fkey, _date in rows)
+        rows.sort(key=lambda row: row[2], reverse=True)
+        if not newest:
+            rows.sort(key=lambda row: row[0] not in in_title)
+        return True, dict(counts), [(rowid, 0.0) for rowid, _fkey, _date in rows]
+
+    def large(
+        self,
+        db: sqlite3.Connection,
+        terms: Sequence[Term],
+        where: str,
+        params: list,
+        *,
+        end: int,
+        newest: bool,
+    ) -> list[tuple]:
+        """The first ``end`` of many matches: title matches by bm25, then the others newest first."""
+        by_date = self._select(self.rowid, where, "ORDER BY f.date DESC LIMIT ?")
+        if newest:
+            return [(rowid, 0.0) for (rowid,) in db.execute(by_date, (*self.params, *params, end))]
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        sql = (
+            f"SELECT fts.rowid, bm25(fts, {weights}) AS score FROM fts JOIN facts AS f ON f.id = fts.rowid"
+            f" WHERE fts MATCH ?{self.narrow} AND {where} ORDER BY score LIMIT ?"
+        )
+        title = match_expression(terms, TITLE_COLUMNS)
+        rows = db.execute(sql, (title, *self.narrow_params, *params, end))
+        in_title = [(rowid, -score) for rowid, score in rows]
+        if len(in_title) >= end:
+            return in_title
+        seen = {rowid for rowid, _score in in_title}
+        rest = db.execute(by_date, (*self.params, *params, end + len(seen))).fetchall()
+        return in_title + [(rowid, 0.0) for (rowid,) in rest if rowid not in seen][: end - len(in_title)]
+
+
+@dataclass(frozen=True)
+class _Columns:
+    grams: str
+    words: str
+
+
+ALL_COLUMNS = _Columns(grams="title_g keys_g body_g", words="title_w keys_w")
+TITLE_COLUMNS = _Columns(grams="title_g", words="title_w")
+
+
+def lone_character(term: Term) -> str:
+    """The character of a term that is one CJK character and nothing else, or ''."""
+    runs = list(RUNS.finditer(term.text))
+    if len(runs) == 1 and runs[0].group(1) is not None and len(runs[0].group(1)) == 1:
+        return runs[0].group(1)
+    return ""
+
+
+def _phrase(text: str, columns: _Columns = ALL_COLUMNS) -> str:
+    """FTS5 phrase of ``text``'s grams. Letters and digits match whole words, as in Elasticsearch.
+
+    A lone CJK character at the end may begin a bigram in a document: it is a prefix. Without a
+    prefix index that is slow for common characters: a term that is one character alone is
+    matched through ``fts_chars`` (see ``EmbeddedBackend.search``) and only ranked with this.
+    """
+    tokens = grams(text, open_end=True)
+    if not tokens:
+        return ""
+    last = list(RUNS.finditer(text))[-1].group(1)
+    parts = [f'"{token}"' for token in tokens]
+    if last is not None and len(last) == 1:
+        parts[-1] += " *"
+    return "{" + columns.grams + "} : (" + " + ".join(parts) + ")"
+
+
+def _word(word: str, columns: _Columns = ALL_COLUMNS) -> str:
+    return "{" + columns.words + '} : "' + word + '"'
+
+
+def match_expression(terms: Sequence[Term], columns: _Columns = ALL_COLUMNS) -> str:
+    """Every term, as a phrase or as its words apart (``Term.apart``); whole words rank higher.
+
+    A word found by the ``*_w`` columns is also a substring, so ``G(w) OR W(w)`` matches what
+    ``G(w)`` matches; the words apart match a superset of the phrase, so OR-ing the phrase with
+    them only adds its score to documents that have the exact phrase. Recall of the exact text is
+    therefore complete whatever the segmentation.
+    """
+    clauses = []
+    for term in terms:
+        phrase = _phrase(term.text, columns)
+        if not phrase:
+            continue
+        options = [phrase]
+        if term.words == (term.text,):
+            options.append(_word(term.text, columns))
+        elif term.apart:
+            parts = [f"({_phrase(word, columns)} OR {_word(word, columns)})" for word in term.apart]
+            options.append("(" + " AND ".join(parts) + ")")
+        clauses.append("(" + " OR ".join(options) + ")")
+    return " AND ".join(clauses)
+
+
+def _filters(request: SearchRequest, facet_keys: dict[int, tuple]) -> tuple[str, list]:
+    """SQL conditions on ``facts AS f``: what the reader may see, and the chosen facet values."""
+    where: list[str] = []
+    params: list = []
+    reader = request.reader
+    if not reader.everything:
+        where.append("f.login <= ? AND f.organizer <= ?")
+        params += [int(reader.logged_in), int(reader.organizer)]
+        tokens = sorted(reader.tokens)
+        placeholders = ", ".join("?" * len(tokens))
+        for grp in range(MAX_ACCESS_GROUPS):
+            where.append(
+                f"(f.groups <= {grp} OR EXISTS (SELECT 1 FROM access AS a"
+                f" WHERE a.doc = f.id AND a.grp = {grp} AND a.token IN ({placeholders})))"
+            )
+            params += tokens
+    if request.types or request.filters:
+        allowed = [fkey for fkey, values in facet_keys.items() if _chosen(request, *values)]
+        where.append(f"f.fkey IN ({', '.join(str(fkey) for fkey in allowed)})")
+    return " AND ".join(where) or "1", params
+
+
+def _chosen(
+    request: SearchRequest, type_name: str, category: str, authority: str, year: int, orgs: str
+) -> bool:
+    if request.types and type_name not in request.types:
+        return False
+    chosen = request.filters
+    return (
+        chosen.get("type", type_name) == type_name
+        and chosen.get("category", category) == category
+        and chosen.get("authority", authority) == authority
+        and chosen.get("year", str(year)) == str(year)
+        and ("org" not in chosen or chosen["org"] in orgs.split(ORG_SEPARATOR))
+    )
+
+
+def _facets(counts: dict[int, int], facet_keys: dict[int, tuple]) -> dict[str, list[FacetValue]]:
+    counters: dict[str, Counter] = {name: Counter() for name in FACETS}
+    for fkey, count in counts.items():
+        type_name, category, authority, year, orgs = facet_keys[fkey]
+        counters["type"][type_name] += count
+        if category:
+            counters["category"][category] += count
+        if authority:
+            counters["authority"][authority] += count
+        if year:
+            counters["year"][str(year)] += count
+        for org in orgs.split(ORG_SEPARATOR) if orgs else ():
+            counters["org"][org] += count
+    return {
+        name: [
+            FacetValue(value, count) for value, count in sorted(counter.items(), key=lambda i: (-i[1], i[0]))
+        ]
+        for name, counter in counters.items()
+    }
+
+
+def _date(value: str | None):
+    import datetime
+
+    return datetime.date.fromisoformat(value) if value else None

@@ -1,0 +1,126 @@
+"""What only the embedded backend has: many-match plans, concurrent readers, its file's lifecycle."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+from search.backends import embedded
+from search.backends.embedded import EmbeddedBackend
+from search.tests.factories import EVERYTHING, MEMBER, ask, keys, record
+
+
+@pytest.fixture
+def backend(tmp_path):
+    backend = EmbeddedBackend(path=tmp_path / "index.sqlite3")
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def few(monkeypatch):
+    """Plans switch at three matches instead of two thousand."""
+    monkeypatch.setattr(embedded, "EXACT_LIMIT", 3)
+
+
+def test_many_matches_are_all_counted_with_title_matches_first(backend, few):
+    backend.index([record(f"资料{n}", "学习党章", pk=n) for n in range(1, 6)] + [record("党章", pk=9)])
+    results = ask(backend, "党章", MEMBER, limit=3)
+    assert results.total == 6
+    assert not results.capped
+    assert keys(results)[0] == "article:9"
+    assert sum(v.count for v in results.facets["type"]) == 6
+
+
+def test_many_matches_page_on_newest_first_after_the_titles(backend, few):
+    import datetime
+
+    backend.index(
+        [record(f"资料{n}", "学习党章", pk=n, date=datetime.date(2020 + n, 1, 1)) for n in range(1, 6)]
+        + [record("党章", pk=9, date=datetime.date(2000, 1, 1))]
+    )
+    first = ask(backend, "党章", limit=3)
+    second = ask(backend, "党章", limit=3, offset=3)
+    assert keys(first) + keys(second) == [
+        "article:9",
+        "article:5",
+        "article:4",
+        "article:3",
+        "article:2",
+        "article:1",
+    ]
+
+
+def test_one_common_character_is_answered_from_the_newest_matches_and_says_its_counts_are_partial(
+    backend, few
+):
+    backend.index([record(f"资料{n}", "党", pk=n) for n in range(1, 8)] + [record("党", pk=20)])
+    results = ask(backend, "党", EVERYTHING, limit=10)
+    assert results.capped
+    assert 3 <= results.total < 8
+    assert keys(results)[0] == "article:20"
+
+
+def test_one_rare_character_is_counted_in_full(backend, few):
+    backend.index([record("党", pk=1), record("党章", pk=2), record("学习", pk=3)])
+    results = ask(backend, "党")
+    assert not results.capped
+    assert results.total == 2
+
+
+def test_readers_keep_reading_while_a_writer_writes(backend):
+    backend.index([record("党章学习", pk=1)])
+    errors: list[BaseException] = []
+    seen: list[list[int]] = [[], [], []]
+    stop = threading.Event()
+
+    def read(totals: list[int]) -> None:
+        try:
+            while not stop.is_set():
+                totals.append(ask(backend, "党章").total)
+        except BaseException as error:  # noqa: BLE001 - any failure fails the test
+            errors.append(error)
+
+    readers = [threading.Thread(target=read, args=(totals,)) for totals in seen]
+    for thread in readers:
+        thread.start()
+    for batch in range(20):
+        backend.index([record("党章学习", pk=100 + batch * 10 + n) for n in range(10)])
+    stop.set()
+    for thread in readers:
+        thread.join()
+    assert errors == []
+    for totals in seen:
+        assert totals and totals == sorted(totals)  # never goes back
+        assert all((total - 1) % 10 == 0 for total in totals)  # whole batches only: committed states
+    assert ask(backend, "党章").total == 201
+
+
+def test_an_index_written_by_other_tokeniser_versions_is_emptied(tmp_path):
+    path = tmp_path / "index.sqlite3"
+    backend = EmbeddedBackend(path=path)
+    backend.index([record("党章", pk=1)])
+    backend.close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = 'old' WHERE name = 'schema'")
+    db.commit()
+    db.close()
+    reopened = EmbeddedBackend(path=path)
+    assert reopened.counts() == {}
+    reopened.index([record("党章", pk=1)])
+    assert keys(ask(reopened, "党章")) == ["article:1"]
+    reopened.close()
+
+
+def test_replacing_and_deleting_keep_the_contentless_index_consistent(backend):
+    backend.index([record("旧的标题", "旧的正文", pk=1)])
+    backend.index([record("新的标题", "新的正文", pk=1)])
+    backend.delete(["article:1"])
+    backend.index([record("旧的标题", pk=2)])
+    db = backend._connect()
+    db.execute("INSERT INTO fts (fts) VALUES ('integrity-check')")
+    db.execute("INSERT INTO fts_chars (fts_chars) VALUES ('integrity-check')")
+    assert keys(ask(backend, "旧的")) == ["article:2"]
+    assert ask(backend, "新的").total == 0
