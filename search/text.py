@@ -108,6 +108,21 @@ def words(text: str) -> list[str]:
     return [word for word in rjieba.cut_for_search(text) if WORD.fullmatch(word)]
 
 
+@functools.lru_cache(maxsize=200_000)
+def _word_pinyin(word: str) -> tuple[str, str]:
+    from pypinyin import lazy_pinyin
+
+    syllables = [s for s in lazy_pinyin(word, errors="ignore") if s.isalnum()]
+    return "".join(syllables), "".join(s[0] for s in syllables)
+
+
+def pinyin_keys(text: str) -> tuple[str, str]:
+    """(full pinyin, initials) of normalised ``text``, word by word (words repeat: cached):
+    党的建设 → ("dangdejianshe", "ddjs"). Autocomplete matches typed Latin letters against both."""
+    pieces = [_word_pinyin(word) for word in rjieba.cut(text)]
+    return "".join(full for full, _ in pieces), "".join(initials for _, initials in pieces)
+
+
 def cjk_length(text: str) -> int:
     return sum(len(run.group(1) or "") for run in RUNS.finditer(text))
 

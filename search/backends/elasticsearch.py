@@ -42,7 +42,6 @@ from elasticsearch.dsl import analyzer as dsl_analyzer
 from elasticsearch.dsl import char_filter as dsl_char_filter
 from elasticsearch.dsl import token_filter as dsl_token_filter
 from elasticsearch.helpers import BulkIndexError, ScanError
-from pypinyin import Style, lazy_pinyin
 
 from search.backends.base import (
     FACETS,
@@ -56,7 +55,7 @@ from search.backends.base import (
     Suggestion,
 )
 from search.documents import MAX_ACCESS_GROUPS, IndexDocument, Reader, split_key
-from search.text import RUNS, STOP_WORDS, Term, normalisation_pairs, normalise, words
+from search.text import RUNS, STOP_WORDS, Term, normalisation_pairs, normalise, pinyin_keys, words
 
 logger = logging.getLogger(__name__)
 
@@ -221,9 +220,7 @@ def suggest_entry(document: IndexDocument) -> dict[str, Any] | None:
         return None
     title = " ".join(_printable(document.title).split())
     normalised = normalise(title)
-    syllables = [s for s in lazy_pinyin(normalised, errors="ignore") if s.isalnum()]
-    initials = [s for s in lazy_pinyin(normalised, style=Style.FIRST_LETTER, errors="ignore") if s.isalnum()]
-    inputs = [title, "".join(syllables), "".join(initials)]
+    inputs = [title, *pinyin_keys(normalised)]
     inputs += [word for word in words(normalised) if len(word) >= 2 and word not in STOP_WORDS]
     inputs = list(dict.fromkeys(text for text in inputs if text))
     if not inputs:

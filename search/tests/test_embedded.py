@@ -124,3 +124,20 @@ def test_replacing_and_deleting_keep_the_contentless_index_consistent(backend):
     db.execute("INSERT INTO fts_chars (fts_chars) VALUES ('integrity-check')")
     assert keys(ask(backend, "旧的")) == ["article:2"]
     assert ask(backend, "新的").total == 0
+
+
+def test_a_new_reader_opens_the_index_while_a_writer_holds_it(tmp_path):
+    path = tmp_path / "index.sqlite3"
+    writer = EmbeddedBackend(path=path)
+    writer.index([record("党章", pk=1)])
+    lock = sqlite3.connect(path, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")  # a worker in the middle of a batch
+    lock.execute("DELETE FROM meta WHERE name = 'nothing'")
+    reader = EmbeddedBackend(path=path)
+    try:
+        assert keys(ask(reader, "党章")) == ["article:1"]
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+        reader.close()
+        writer.close()
