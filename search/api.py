@@ -103,6 +103,8 @@ def query(
             result.results = backend.search(request)
         if result.results.total == 0 and not filters and not types:
             result.suggestion = _suggestion(backend, parsed, reader)
+        if backend.rebuilding():
+            result.notices.append(_("The search index is being rebuilt: some results may be missing."))
     except SearchUnavailable:
         logger.exception("search unavailable")
         result.results = None

@@ -118,6 +118,13 @@ class SearchBackend(abc.ABC):
     def status(self) -> str:
         """A short description for the health page; raises SearchUnavailable if unusable."""
 
+    def rebuilding(self) -> bool:
+        """Whether the index is incomplete: emptied by an upgrade, or a rebuild not yet finished."""
+        return False
+
+    def rebuild_done(self) -> None:  # noqa: B027 - optional
+        """Every type has been rebuilt (``search_reindex`` without type names)."""
+
     def close(self) -> None:  # noqa: B027 - optional
         """Release connections."""
 

@@ -560,6 +560,9 @@ def _describe(error: Exception) -> str:
 # the backend ---------------------------------------------------------------------------------------------
 
 
+REBUILD_CHECK_SECONDS = 30
+
+
 class ElasticsearchBackend(SearchBackend):
     name = "elasticsearch"
 
@@ -568,6 +571,7 @@ class ElasticsearchBackend(SearchBackend):
         self.prefix = (prefix or "partyschool").lower()
         self._client: Elasticsearch | None = None
         self._lock = threading.Lock()
+        self._rebuilding, self._rebuild_checked_at = False, float("-inf")
 
     # connections and names -------------------------------------------------------------------------
 
@@ -947,6 +951,15 @@ class ElasticsearchBackend(SearchBackend):
             if stale:
                 client.indices.delete(index=",".join(stale), ignore_unavailable=True)
         return removed
+
+    def rebuilding(self) -> bool:
+        """A rebuild alias exists (checked at most every ``REBUILD_CHECK_SECONDS`` per process)."""
+        now = time.monotonic()
+        if now - self._rebuild_checked_at > REBUILD_CHECK_SECONDS:
+            with self._guard():
+                found = self._es().indices.exists_alias(name=f"{self.prefix}-*--rebuild")
+            self._rebuilding, self._rebuild_checked_at = bool(found), now
+        return self._rebuilding
 
     def status(self) -> str:
         """The cluster health; red (some primary shard unassigned) cannot answer every query."""

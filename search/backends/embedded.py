@@ -18,6 +18,7 @@ bounds and ``SearchResults.capped`` says so.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -43,6 +44,8 @@ from search.backends.base import (
 )
 from search.documents import MAX_ACCESS_GROUPS, IndexDocument, Reader
 from search.text import CJK_CHARS, RUNS, STOP_WORDS, Term, grams, normalise, pinyin_keys, words
+
+logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "2"
 FINGERPRINT = "-".join((SCHEMA_VERSION, unicodedata.unidata_version, version("rjieba"), version("zhconv-rs")))
@@ -165,8 +168,12 @@ class EmbeddedBackend(SearchBackend):
         try:
             found = self._fingerprint(db)  # another process may have done it while we waited
             if found != FINGERPRINT:
-                if found is not None:
+                emptied = found is not None
+                if emptied:
                     # Written by other versions of the tokenizers: start empty, search_reindex fills it.
+                    logger.warning(
+                        "search index %s was written by other tokenizer versions: emptied", self.path
+                    )
                     for table in TABLES:
                         db.execute(f"DROP TABLE IF EXISTS {table}")
                 for statement in SCHEMA.split(";"):
@@ -176,6 +183,8 @@ class EmbeddedBackend(SearchBackend):
                 db.execute("INSERT INTO fts (fts, rank) VALUES ('automerge', 16)")
                 db.execute("INSERT INTO fts (fts, rank) VALUES ('crisismerge', 64)")
                 db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('schema', ?)", (FINGERPRINT,))
+                if emptied:
+                    db.execute("INSERT INTO meta (name, value) VALUES ('emptied', '1')")
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -493,6 +502,15 @@ class EmbeddedBackend(SearchBackend):
                 self._forget(db, doc_id)
             db.execute("DELETE FROM meta WHERE name = ?", (state.target,))
         return len(stale)
+
+    def rebuilding(self) -> bool:
+        with self._reading() as db:
+            sql = "SELECT 1 FROM meta WHERE name = 'emptied' OR name LIKE 'rebuild:%' LIMIT 1"
+            return db.execute(sql).fetchone() is not None
+
+    def rebuild_done(self) -> None:
+        with self._writing() as db:
+            db.execute("DELETE FROM meta WHERE name = 'emptied'")
 
     def status(self) -> str:
         with self._reading() as db:

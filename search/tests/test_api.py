@@ -117,3 +117,10 @@ def test_an_unreadable_index_file_makes_search_unavailable(settings, tmp_path, m
     settings.SEARCH_INDEX_PATH = bad
     page = search.query(member_a1.user, "党章")
     assert page.unavailable
+
+
+def test_an_index_being_rebuilt_gives_a_notice(library, monkeypatch):
+    monkeypatch.setattr(EmbeddedBackend, "rebuilding", lambda self: True)
+    page = search.query(library, "党章")
+    assert page.total == 25
+    assert any("重建" in notice or "rebuilt" in notice for notice in page.notices)

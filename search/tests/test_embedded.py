@@ -141,3 +141,23 @@ def test_a_new_reader_opens_the_index_while_a_writer_holds_it(tmp_path):
         lock.close()
         reader.close()
         writer.close()
+
+
+def test_an_emptied_index_says_it_is_being_rebuilt_until_a_full_rebuild(tmp_path):
+    path = tmp_path / "index.sqlite3"
+    first = EmbeddedBackend(path=path)
+    assert not first.rebuilding()
+    first.close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = 'old' WHERE name = 'schema'")
+    db.commit()
+    db.close()
+    backend = EmbeddedBackend(path=path)
+    assert backend.rebuilding()
+    backend.rebuild_done()
+    assert not backend.rebuilding()
+    state = backend.rebuild_start("article", resume=False)
+    assert backend.rebuilding()
+    backend.rebuild_finish(state)
+    assert not backend.rebuilding()
+    backend.close()

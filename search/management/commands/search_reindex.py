@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from search.backends import get_backend
 from search.backends.base import SearchUnavailable
 from search.registry import all_types, get_type
 from search.services import BATCH_SIZE, search_rebuild
@@ -46,6 +47,8 @@ class Command(BaseCommand):
                 f"  {report.written} records written, {report.removed} stale records removed, "
                 f"{report.seconds:.1f} s ({rate:.0f}/s)"
             )
+        if not types:
+            get_backend().rebuild_done()
 
 
 class ProgressBar:
