@@ -9,10 +9,9 @@ and halve indexing speed. ``docs`` holds the original
 text for highlighting and the facet and access columns; ``access`` the tokens of each access
 group. The file runs in WAL mode: readers keep reading while a worker writes.
 
-A query matching more than ``EXACT_LIMIT`` records (a single common character) is answered from
-the newest ``EXACT_LIMIT`` matches plus the newest title matches, title matches first: ranking
-every one of 80 000 matches costs a tenth of a second. Its total and facet counts are then lower
-bounds and ``SearchResults.capped`` says so.
+Totals and facet counts are exact. A query of single characters alone matching more than
+``EXACT_LIMIT`` records (党: most of them) is answered from the newest ``EXACT_LIMIT`` matches plus
+the title matches; its counts are then lower bounds and ``SearchResults.capped`` says so.
 """
 
 from __future__ import annotations
