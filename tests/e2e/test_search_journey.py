@@ -12,6 +12,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from courses.models import AccessLevel, LibraryCategory
 from courses.tests import factories
@@ -88,8 +89,9 @@ def test_member_searches_from_the_phone_header_filters_and_opens_a_hit(
 
     page.locator(".header-search__button").click()  # the search icon beside the menu button
     box = page.locator("#phone-search-q")
-    assert box.is_visible()
-    assert page.evaluate("document.activeElement.id") == "phone-search-q"
+    # The <details> "toggle" event that moves the focus is dispatched after the click returns.
+    expect(box).to_be_visible()
+    expect(box).to_be_focused()
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
 
     box.press_sequentially("党章", delay=60)
@@ -179,7 +181,7 @@ def test_the_empty_state_offers_another_query_on_a_phone(live_server, phone_page
     screenshot(page, SCREENSHOTS, "06-empty-phone.png")
     page.goto(live_server.url + "/search/")
     assert page.locator(".search-start").is_visible()
-    assert page.evaluate("document.activeElement.id") == "search-q"
+    expect(page.locator("#search-q")).to_be_focused()
     screenshot(page, SCREENSHOTS, "07-start-phone.png")
 
     page.locator("#search-q").press_sequentially("党", delay=60)  # one CJK character is enough
