@@ -68,11 +68,7 @@ def readable_q(user: Any, prefix: str = "") -> Q:
     if not _is_reader(user):
         return Q(**{level: AccessLevel.PUBLIC})
     q = Q(**{f"{level}__in": [AccessLevel.PUBLIC, AccessLevel.MEMBERS]})
-    containing, managed = _reader_unit_paths(user)
-    units = Q(**{f"{prefix}access_org_units__path__in": containing}) if containing else Q(pk__in=[])
-    for root in managed:
-        units |= Q(**{f"{prefix}access_org_units__path__startswith": root})
-    q |= Q(**{level: AccessLevel.ORG_UNITS}) & units
+    q |= Q(**{level: AccessLevel.ORG_UNITS}) & units_admitting_q(user, f"{prefix}access_org_units")
     if _is_organizer(user):
         q |= Q(**{level: AccessLevel.INTERNAL})
     return q
@@ -100,10 +96,28 @@ def page_allows(user: Any, page: AccessControlledPage) -> bool:
     if level == AccessLevel.INTERNAL:
         return _is_organizer(user)
     if level == AccessLevel.ORG_UNITS:
-        containing, managed = _reader_unit_paths(user)
-        chosen = [unit.path for unit in page.access_org_units.all()]
-        return any(path in containing or any(path.startswith(r) for r in managed) for path in chosen)
+        return any(unit_admits(user, unit) for unit in page.access_org_units.all())
     return False
+
+
+def unit_admits(user: Any, unit: OrgUnit) -> bool:
+    """Whether ``unit`` chosen as an audience includes ``user``: a member of its subtree, or an
+    organizer whose subtrees overlap it (the 指定组织 rule; community boards of a unit use it too)."""
+    if not _is_reader(user):
+        return False
+    containing, managed = _reader_unit_paths(user)
+    return unit.path in containing or any(unit.path.startswith(root) for root in managed)
+
+
+def units_admitting_q(user: Any, field: str) -> Q:
+    """Rows whose org unit (``field`` is the unit relation) admits ``user``, as ``unit_admits``."""
+    if not _is_reader(user):
+        return Q(pk__in=[])
+    containing, managed = _reader_unit_paths(user)
+    q = Q(**{f"{field}__path__in": containing}) if containing else Q(pk__in=[])
+    for root in managed:
+        q |= Q(**{f"{field}__path__startswith": root})
+    return q
 
 
 def can_read(user: Any, page: Page) -> bool:

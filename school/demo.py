@@ -170,6 +170,8 @@ class DemoResult:
     videos_queued: int = 0
     library_items_created: int = 0
     exams_created: int = 0
+    threads_created: int = 0
+    notes_created: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
 
     @property
@@ -181,6 +183,8 @@ class DemoResult:
             or self.courses_created
             or self.exams_created
             or self.library_items_created
+            or self.threads_created
+            or self.notes_created
         )
 
 
@@ -237,6 +241,10 @@ def _report(result: DemoResult, stdout: TextIO) -> None:
         )
     if result.exams_created:
         stdout.write(_("Exams created: %(count)d") % {"count": result.exams_created} + "\n")
+    if result.threads_created:
+        stdout.write(_("Community threads created: %(count)d") % {"count": result.threads_created} + "\n")
+    if result.notes_created:
+        stdout.write(_("Study notes created: %(count)d") % {"count": result.notes_created} + "\n")
 
 
 def _load_courses(result: DemoResult, units: dict[str, OrgUnit]) -> None:
@@ -257,6 +265,17 @@ def _load_courses(result: DemoResult, units: dict[str, OrgUnit]) -> None:
     result.exams_created = exams_demo_load(
         instructor=User.objects.filter(username="instructor").first(), committee=units.get("committee")
     )
+    from community.demo import community_demo_load, notes_demo_load
+
+    learner = User.objects.filter(username="learner").first()
+    organizer = User.objects.filter(username="organizer").first()
+    result.threads_created = community_demo_load(
+        learner=learner,
+        instructor=User.objects.filter(username="instructor").first(),
+        organizer=organizer,
+        branch=units.get("office"),
+    )
+    result.notes_created = notes_demo_load(learner=learner, organizer=organizer)
 
 
 def _load_units(result: DemoResult) -> dict[str, OrgUnit]:

@@ -90,6 +90,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "school.change_orgunit",
         "school.delete_orgunit",
         "school.view_auditlog",
+        *[
+            f"community.{a}_{m}"
+            for m in ("board", "sensitiveword")
+            for a in ("view", "add", "change", "delete")
+        ],
         "school.view_pointrule",
         "school.change_pointrule",
         "courses.change_studysettings",

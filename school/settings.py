@@ -268,6 +268,15 @@ SEARCH_SUGGEST_RATE_LIMIT = _read("SEARCH_SUGGEST_RATE_LIMIT", env.int, 120)
 for _name in ("SEARCH_RATE_LIMIT", "SEARCH_SUGGEST_RATE_LIMIT"):
     if globals()[_name] < 1:
         _fail(_name, "must be at least 1")
+
+# --- Community -------------------------------------------------------------
+# Posts (threads, replies, edits, reports) per member per minute.
+COMMUNITY_POST_RATE_LIMIT = _read("COMMUNITY_POST_RATE_LIMIT", env.int, 10)
+if COMMUNITY_POST_RATE_LIMIT < 1:
+    _fail("COMMUNITY_POST_RATE_LIMIT", "must be at least 1")
+# Also e-mail notifications (replies, mentions …) to members who have an address, through EMAIL_URL.
+NOTIFICATION_EMAILS = _read("NOTIFICATION_EMAILS", env.bool, False)
+
 # Wagtail's admin keeps its own database search; our search/ app serves the public site.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 

@@ -14,25 +14,6 @@ from school.models import OrgUnit
 from school.roles import Role
 from school.services.points import points_leaderboard, points_total
 
-# Sections whose own issue has not landed yet show an honest empty state, not a fake page.
-# key: (title, lead, empty text, icon)
-SECTIONS = {
-    "community": (
-        _("Study community"),
-        _("Discussion boards, study notes and topic study groups."),
-        _("Discussions, study notes and study groups will appear here."),
-        "community",
-    ),
-}
-
-
-def section(request: HttpRequest, section: str) -> HttpResponse:
-    if section not in SECTIONS:
-        raise Http404
-    title, lead, empty_text, icon = SECTIONS[section]
-    context = {"title": title, "lead": lead, "empty_text": empty_text, "icon": icon, "section": section}
-    return render(request, "school/section.html", context)
-
 
 def _role_labels(user) -> list[str]:
     names = set(user.groups.values_list("name", flat=True))

@@ -51,6 +51,7 @@ class RateLimit:
     limit: int | str
     period: int
     methods: tuple[str, ...] = ("POST",)
+    per_user: bool = False  # count per logged-in account instead of per address (posting, voting)
 
     def current_limit(self) -> int:
         return getattr(settings, self.limit) if isinstance(self.limit, str) else self.limit
@@ -61,7 +62,12 @@ class RateLimit:
             return None
         now = time.time()
         window = int(now // self.period)
-        key = f"ratelimit:{self.scope}:{client_key(request)}:{window}"
+        who = (
+            f"user-{request.user.pk}"
+            if self.per_user and request.user.is_authenticated
+            else client_key(request)
+        )
+        key = f"ratelimit:{self.scope}:{who}:{window}"
         try:
             cache.add(key, 0, timeout=self.period + 1)
             count = cache.incr(key)
@@ -83,9 +89,9 @@ class RateLimit:
 
 
 def rate_limit(
-    *, scope: str, limit: int | str, period: int, methods: tuple[str, ...] = ("POST",)
+    *, scope: str, limit: int | str, period: int, methods: tuple[str, ...] = ("POST",), per_user: bool = False
 ) -> RateLimit:
-    return RateLimit(scope=scope, limit=limit, period=period, methods=methods)
+    return RateLimit(scope=scope, limit=limit, period=period, methods=methods, per_user=per_user)
 
 
 def too_many_requests(request: HttpRequest, *, retry_after: int) -> HttpResponse:

@@ -1,0 +1,80 @@
+"""The notification centre: one row per event for one user, e-mailed too when the site wants it.
+
+Other apps (homework, proposals, course assignment, exams) call ``notification_send`` inside their
+own transaction; the e-mail, if any, leaves after commit from a Celery task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from community.models import Notification
+
+# kind → sentence, with %(actor)s and %(subject)s; rendered in the reader's language.
+TEXTS = {
+    Notification.Kind.REPLY: _("%(actor)s replied to “%(subject)s”"),
+    Notification.Kind.MENTION: _("%(actor)s mentioned you in “%(subject)s”"),
+    Notification.Kind.BEST_ANSWER: _("%(actor)s chose your reply as the best answer in “%(subject)s”"),
+    Notification.Kind.QUESTION_ANSWERED: _("%(actor)s chose the best answer to your question “%(subject)s”"),
+    Notification.Kind.NOTE_COMMENT: _("%(actor)s commented on your study note “%(subject)s”"),
+    Notification.Kind.NOTE_FEATURED: _("Your study note “%(subject)s” was featured by %(actor)s"),
+    Notification.Kind.POST_HIDDEN: _("Your post in “%(subject)s” was hidden by a moderator"),
+    Notification.Kind.POST_RESTORED: _("Your post in “%(subject)s” is visible again"),
+    Notification.Kind.HOMEWORK_REVIEWED: _("%(actor)s reviewed your homework “%(subject)s”"),
+    Notification.Kind.PROPOSAL_ACCEPTED: _("Your topic proposal “%(subject)s” was taken up"),
+    Notification.Kind.COURSE_ASSIGNED: _("You have been assigned the course “%(subject)s”"),
+    Notification.Kind.EXAM_OPEN: _("The exam “%(subject)s” is open"),
+}
+
+
+def notification_text(notification: Notification) -> str:
+    actor = notification.actor.display_name if notification.actor_id else _("Someone")
+    return str(TEXTS[notification.kind]) % {"actor": actor, "subject": notification.subject}
+
+
+def notification_send(
+    *, recipients: Iterable, kind: str, actor=None, subject: str, url: str
+) -> list[Notification]:
+    """One notification per distinct recipient, never to the actor themself."""
+    seen: set[int] = set()
+    rows = []
+    for user in recipients:
+        if (
+            user is None
+            or user.pk in seen
+            or (actor is not None and user.pk == actor.pk)
+            or not user.is_active
+        ):
+            continue
+        seen.add(user.pk)
+        rows.append(
+            Notification(recipient=user, kind=kind, actor=actor, subject=subject[:200], url=url[:300])
+        )
+    created = Notification.objects.bulk_create(rows)
+    if getattr(settings, "NOTIFICATION_EMAILS", False):
+        ids = [row.pk for row in created if row.recipient.email]
+        if ids:
+            from community.tasks import notification_email_task
+
+            for pk in ids:
+                transaction.on_commit(lambda pk=pk: notification_email_task.delay(notification_id=pk))
+    return created
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read (all of them, or those of ``ids``); returns how many."""
+    rows = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return rows.update(read_at=timezone.now())
