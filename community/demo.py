@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from community import notes, permissions, services
-from community.models import Board, NoteAudience, StudyNote
+from community import notes, permissions, proposals, services
+from community.models import Board, NoteAudience, StudyNote, TopicProposal
 from school.models import OrgUnit, User
 
 
@@ -102,3 +102,34 @@ def notes_demo_load(*, learner: Any, organizer: Any) -> int:
     if organizer is not None and permissions.can_moderate_note(organizer, shared):
         notes.note_feature(note=shared, acting_user=organizer)
     return 3
+
+
+def proposals_demo_load(*, learner: Any, organizer: Any) -> int:
+    """Topic proposals with votes, one of them turned into a call for instructors; 0 when loaded."""
+    from courses.models import CoursePage
+
+    if learner is None or TopicProposal.objects.exists():
+        return 0
+    members = list(User.objects.filter(member__isnull=False, is_active=True).order_by("pk")[:12])
+    topics = [
+        ("新媒体时代如何做好基层党建宣传", "希望学习公众号、短视频的选题和写作方法。", 9),
+        ("党支部“三会一课”规范化实务", "想系统学习会议记录、程序和常见问题。", 6),
+        ("党员干部廉洁自律典型案例解读", "", 4),
+        ("数字化办公与保密常识", "", 1),
+    ]
+    made = []
+    for title, body, votes in topics:
+        proposal = proposals.proposal_create(author=learner, title=title, body=body)
+        for voter in members[:votes]:
+            proposals.proposal_vote(proposal=proposal, user=voter)
+        made.append(proposal)
+    course = CoursePage.objects.live().order_by("path").first()
+    if organizer is not None and course is not None and permissions.can_run_calls(organizer):
+        proposals.call_open(
+            proposal=made[0],
+            acting_user=organizer,
+            course=course,
+            title="讲师招募：新媒体时代的基层党建宣传",
+            body="负责录制 4 讲微视频党课，每讲 15 分钟左右，并在课程讨论区答疑。",
+        )
+    return len(made)

@@ -44,3 +44,40 @@ class NoteForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}), **_BODY)
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("Topic"), max_length=MAX_TITLE_CHARS * 2)
+    body = forms.CharField(
+        label=_("Why this topic, and what you would like to learn"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        **_BODY,
+    )
+
+
+class CallForm(forms.Form):
+    course = forms.ModelChoiceField(label=_("Course to teach"), queryset=None, empty_label=None)
+    title = forms.CharField(label=_("Title of the call"), max_length=MAX_TITLE_CHARS * 2)
+    body = forms.CharField(
+        label=_("What the instructor does"), widget=forms.Textarea(attrs={"rows": 6}), required=False, **_BODY
+    )
+    closes_on = forms.DateField(
+        label=_("Applications close on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from courses.models import CoursePage
+
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = CoursePage.objects.live().order_by("title")
+        self.fields["course"].help_text = _(
+            "Create the course in the admin first (it may stay without lessons): "
+            "the chosen instructor builds it."
+        )
+
+
+class ApplicationForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Why you would teach this course"), widget=forms.Textarea(attrs={"rows": 6}), **_BODY
+    )

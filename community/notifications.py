@@ -23,6 +23,15 @@ TEXTS = {
     Notification.Kind.QUESTION_ANSWERED: _("%(actor)s chose the best answer to your question “%(subject)s”"),
     Notification.Kind.NOTE_COMMENT: _("%(actor)s commented on your study note “%(subject)s”"),
     Notification.Kind.NOTE_FEATURED: _("Your study note “%(subject)s” was featured by %(actor)s"),
+    Notification.Kind.CALL_OPENED: _(
+        "%(actor)s opened a call for instructors on a topic you voted for: “%(subject)s”"
+    ),
+    Notification.Kind.APPLICATION_ACCEPTED: _(
+        "You were chosen to teach “%(subject)s”: you are now one of its instructors"
+    ),
+    Notification.Kind.APPLICATION_DECLINED: _(
+        "Another applicant was chosen for “%(subject)s”. Thank you for applying"
+    ),
     Notification.Kind.POST_HIDDEN: _("Your post in “%(subject)s” was hidden by a moderator"),
     Notification.Kind.POST_RESTORED: _("Your post in “%(subject)s” is visible again"),
     Notification.Kind.HOMEWORK_REVIEWED: _("%(actor)s reviewed your homework “%(subject)s”"),

@@ -16,7 +16,13 @@ from django.db.models import Q, QuerySet
 
 from community.models import Board, NoteAudience, Post, StudyNote, Thread, Visibility
 from courses.permissions import can_read, readable_q, reads_everything, unit_admits, units_admitting_q
-from school.permissions import can_manage_member, can_manage_org_unit, has_role, is_system_admin
+from school.permissions import (
+    can_manage_member,
+    can_manage_org_unit,
+    has_role,
+    is_system_admin,
+    managed_roots,
+)
 from school.roles import Role
 
 
@@ -222,3 +228,16 @@ def can_comment_note(user: Any, note: StudyNote) -> bool:
 
 def can_edit_note(user: Any, note: StudyNote) -> bool:
     return is_participant(user) and note.author_id == user.pk and note.visibility != Visibility.HIDDEN
+
+
+# ---------- Topic proposals and calls for instructors ----------
+
+
+def can_run_calls(user: Any) -> bool:
+    """Open calls for instructors and decline proposals: system administrators and branch organizers."""
+    return is_participant(user) and (is_system_admin(user) or bool(managed_roots(user)))
+
+
+def can_decide_call(user: Any, call) -> bool:
+    """Choose the instructor or close the call: whoever opened it, and system administrators."""
+    return is_participant(user) and (call.created_by_id == user.pk or is_system_admin(user))

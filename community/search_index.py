@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from community.content import text_of
-from community.models import Board, NoteAudience, Post, StudyNote, Thread, Visibility
+from community.models import Board, NoteAudience, Post, StudyNote, Thread, TopicProposal, Visibility
 from community.services import thread_url
 from search.access import AccessBuilder
 from search.documents import MAX_ACCESS_GROUPS, Access, IndexDocument
@@ -160,6 +160,40 @@ class NoteSearchType(SearchType):
         return documents
 
 
+class ProposalSearchType(SearchType):
+    """Topic proposals, found by every logged-in member once published (declined ones too, with
+    their reason on the page)."""
+
+    name = "proposal"
+    model = TopicProposal
+    label = _("Topic proposals")
+    order = 60
+
+    def candidates(self) -> models.QuerySet:
+        return TopicProposal.objects.all()
+
+    def documents(self, objects: Sequence[TopicProposal]) -> dict[int, IndexDocument | None]:
+        documents: dict[int, IndexDocument | None] = {}
+        for proposal in objects:
+            if proposal.visibility != Visibility.PUBLISHED:
+                documents[proposal.pk] = None
+                continue
+            text = text_of(proposal.body) if proposal.body else ""
+            documents[proposal.pk] = IndexDocument(
+                key=self.key(proposal.pk),
+                type=self.name,
+                title=proposal.title,
+                url=reverse("community:proposal", args=[proposal.pk]),
+                summary=text[:200],
+                body=text[:MAX_BODY_CHARS],
+                date=proposal.created_at.date(),
+                category="",
+                orgs=(),
+                access=Access(login=True),
+            )
+        return documents
+
+
 def _thread_keys(threads: models.QuerySet) -> list[str]:
     return [f"thread:{pk}" for pk in threads.values_list("pk", flat=True)]
 
@@ -180,10 +214,12 @@ def register_types() -> None:
 
     register(ThreadSearchType())
     register(NoteSearchType())
+    register(ProposalSearchType())
     watch(Thread, lambda thread: [f"thread:{thread.pk}"])
     watch(Post, lambda post: [f"thread:{post.thread_id}"])
     watch(Board, lambda board: _thread_keys(board.threads.all()))
     watch(StudyNote, lambda note: [f"note:{note.pk}"])
+    watch(TopicProposal, lambda proposal: [f"proposal:{proposal.pk}"])
     for model in (CoursePage, LessonPage):
         watch(model, lambda page: _page_threads(page) + _page_notes(page))
     for model in (ArticlePage, PolicyDocumentPage):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from community import note_views, views
+from community import note_views, proposal_views, views
 from school.csp import strict_csp
 
 app_name = "community"
@@ -25,6 +25,16 @@ urlpatterns = [
     path("notes/<int:pk>/like/", strict_csp(note_views.note_like), name="note_like"),
     path("notes/<int:pk>/feature/", strict_csp(note_views.note_feature), name="note_feature"),
     path("notes/<int:pk>/moderate/", strict_csp(note_views.note_moderate), name="note_moderate"),
+    path("topics/", strict_csp(proposal_views.topic_list), name="proposals"),
+    path("topics/new/", strict_csp(proposal_views.topic_new), name="proposal_new"),
+    path("topics/<int:pk>/", strict_csp(proposal_views.topic_detail), name="proposal"),
+    path("topics/<int:pk>/vote/", strict_csp(proposal_views.topic_vote), name="proposal_vote"),
+    path("topics/<int:pk>/decline/", strict_csp(proposal_views.topic_decline), name="proposal_decline"),
+    path("topics/<int:pk>/call/", strict_csp(proposal_views.call_new), name="call_new"),
+    path("calls/", strict_csp(proposal_views.call_list), name="calls"),
+    path("calls/<int:pk>/", strict_csp(proposal_views.call_detail), name="call"),
+    path("calls/<int:pk>/close/", strict_csp(proposal_views.call_close), name="call_close"),
+    path("applications/<int:pk>/", strict_csp(proposal_views.application_decide), name="application_decide"),
     path("moderation/", strict_csp(views.moderation), name="moderation"),
     path("notifications/", strict_csp(views.notifications), name="notifications"),
     path("notifications/<int:pk>/", strict_csp(views.notification_open), name="notification_open"),

@@ -172,6 +172,7 @@ class DemoResult:
     exams_created: int = 0
     threads_created: int = 0
     notes_created: int = 0
+    proposals_created: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
 
     @property
@@ -185,6 +186,7 @@ class DemoResult:
             or self.library_items_created
             or self.threads_created
             or self.notes_created
+            or self.proposals_created
         )
 
 
@@ -245,6 +247,8 @@ def _report(result: DemoResult, stdout: TextIO) -> None:
         stdout.write(_("Community threads created: %(count)d") % {"count": result.threads_created} + "\n")
     if result.notes_created:
         stdout.write(_("Study notes created: %(count)d") % {"count": result.notes_created} + "\n")
+    if result.proposals_created:
+        stdout.write(_("Topic proposals created: %(count)d") % {"count": result.proposals_created} + "\n")
 
 
 def _load_courses(result: DemoResult, units: dict[str, OrgUnit]) -> None:
@@ -265,7 +269,7 @@ def _load_courses(result: DemoResult, units: dict[str, OrgUnit]) -> None:
     result.exams_created = exams_demo_load(
         instructor=User.objects.filter(username="instructor").first(), committee=units.get("committee")
     )
-    from community.demo import community_demo_load, notes_demo_load
+    from community.demo import community_demo_load, notes_demo_load, proposals_demo_load
 
     learner = User.objects.filter(username="learner").first()
     organizer = User.objects.filter(username="organizer").first()
@@ -276,6 +280,7 @@ def _load_courses(result: DemoResult, units: dict[str, OrgUnit]) -> None:
         branch=units.get("office"),
     )
     result.notes_created = notes_demo_load(learner=learner, organizer=organizer)
+    result.proposals_created = proposals_demo_load(learner=learner, organizer=organizer)
 
 
 def _load_units(result: DemoResult) -> dict[str, OrgUnit]:

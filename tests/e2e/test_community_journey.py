@@ -82,7 +82,8 @@ def test_a_question_on_a_lesson_is_answered_marked_best_and_notified(
     assert answer.quote_id == thread.posts.get(is_opening=True).pk
     desk.locator(f"#post-{answer.pk}").get_by_role("button", name=zh("Mark as best answer")).click()
     desk.wait_for_load_state()
-    expect(desk.locator(".best-answer")).to_contain_text("工人阶级的先锋队")
+    expect(desk.locator(f"#post-{answer.pk} .badge-green")).to_contain_text(zh("Best answer"))
+    expect(desk.locator(".thread-head__badges")).to_contain_text(zh("Answered"))
     assert desk.evaluate(NO_SIDEWAYS_SCROLL)
     screenshot(desk, SCREENSHOTS, "02-answered-desktop.png")
 

@@ -1,11 +1,13 @@
-/* Progressive enhancement for a thread page. Without it: liking submits a form and reloads, quoting
-   follows a link (?quote=N). With it: liking updates in place, quoting fills the reply box. */
+/* Progressive enhancement for threads, notes and topic proposals. Without it: liking and voting
+   submit a form and reload, quoting follows a link (?quote=N). With it: likes and votes update in
+   place, quoting fills the reply box. */
 (function () {
   "use strict";
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches("form[data-like]") || !window.fetch) {
+    var isVote = form.matches("form[data-vote]");
+    if (!(isVote || form.matches("form[data-like]")) || !window.fetch) {
       return;
     }
     event.preventDefault();
@@ -24,6 +26,14 @@
         return response.json();
       })
       .then(function (data) {
+        if (isVote) {
+          button.classList.add("is-on");
+          button.setAttribute("aria-pressed", "true");
+          form.querySelector("[data-vote-count]").textContent = data.votes;
+          form.querySelector(".vote__label").textContent = button.getAttribute("data-voted-label");
+          button.setAttribute("data-done", "1");
+          return;
+        }
         button.classList.toggle("is-on", data.liked);
         button.setAttribute("aria-pressed", data.liked ? "true" : "false");
         form.querySelector("[data-like-count]").textContent = data.likes;
@@ -32,7 +42,7 @@
         form.submit(); // the page answers with its own message
       })
       .finally(function () {
-        button.disabled = false;
+        button.disabled = button.hasAttribute("data-done");
       });
   });
 
