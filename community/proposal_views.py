@@ -86,7 +86,11 @@ def topic_new(request: HttpRequest) -> HttpResponse:
 
 def _proposal_or_404(request: HttpRequest, pk: int) -> TopicProposal:
     proposal = get_object_or_404(TopicProposal.objects.select_related("author__member"), pk=pk)
-    if proposal.visibility != Visibility.PUBLISHED and proposal.author_id != request.user.pk:
+    if (
+        proposal.visibility != Visibility.PUBLISHED
+        and proposal.author_id != request.user.pk
+        and not permissions.can_run_calls(request.user)  # organizers review held proposals
+    ):
         raise Http404
     return proposal
 
@@ -122,6 +126,18 @@ def topic_vote(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("next") == "list":
         return redirect("community:proposals")
     return redirect("community:proposal", pk=proposal.pk)
+
+
+@login_required
+@require_POST
+def topic_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(TopicProposal, pk=pk)
+    try:
+        proposals.proposal_approve(proposal=proposal, acting_user=request.user)
+    except CommunityError as error:
+        raise PermissionDenied(error.message) from error
+    messages.success(request, _("The proposal is published."))
+    return redirect("community:moderation")
 
 
 @login_required

@@ -74,6 +74,20 @@ def proposal_vote(*, proposal: TopicProposal, user: User) -> int:
 
 
 @transaction.atomic(durable=True)
+def proposal_approve(*, proposal: TopicProposal, acting_user: User) -> TopicProposal:
+    """Publish a proposal the sensitive-word list held for review."""
+    if not permissions.can_run_calls(acting_user):
+        raise NotAllowed(_("Only organizers decide on topic proposals."))
+    proposal = TopicProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.visibility != V.HELD:
+        return proposal
+    proposal.visibility = V.PUBLISHED
+    proposal.save(update_fields=["visibility"])
+    audit_record(actor=acting_user, action="community.proposal.approved", target=proposal)
+    return proposal
+
+
+@transaction.atomic(durable=True)
 def proposal_decline(*, proposal: TopicProposal, acting_user: User, reason: str) -> TopicProposal:
     if not permissions.can_run_calls(acting_user):
         raise NotAllowed(_("Only organizers decide on topic proposals."))

@@ -29,6 +29,7 @@ urlpatterns = [
     path("topics/new/", strict_csp(proposal_views.topic_new), name="proposal_new"),
     path("topics/<int:pk>/", strict_csp(proposal_views.topic_detail), name="proposal"),
     path("topics/<int:pk>/vote/", strict_csp(proposal_views.topic_vote), name="proposal_vote"),
+    path("topics/<int:pk>/approve/", strict_csp(proposal_views.topic_approve), name="proposal_approve"),
     path("topics/<int:pk>/decline/", strict_csp(proposal_views.topic_decline), name="proposal_decline"),
     path("topics/<int:pk>/call/", strict_csp(proposal_views.call_new), name="call_new"),
     path("calls/", strict_csp(proposal_views.call_list), name="calls"),

@@ -17,7 +17,18 @@ from wagtail.models import Page
 from community import permissions, services
 from community.exceptions import CommunityError
 from community.forms import EditForm, ReasonForm, ReplyForm, ThreadForm
-from community.models import Board, Notification, Post, PostLike, PostReport, Thread, ThreadVisit, Visibility
+from community.models import (
+    Board,
+    Notification,
+    Post,
+    PostLike,
+    PostReport,
+    StudyNote,
+    Thread,
+    ThreadVisit,
+    TopicProposal,
+    Visibility,
+)
 from community.notifications import notification_text, notifications_mark_read
 from courses.permissions import can_read
 from school.accounts.negotiation import wants_json
@@ -376,10 +387,21 @@ def moderation(request: HttpRequest) -> HttpResponse:
         .order_by("created_at")[:200]
     )
     user = request.user
+    held_notes = (
+        StudyNote.objects.filter(visibility=Visibility.HELD)
+        .select_related("author__member__org_unit")
+        .order_by("created_at")[:200]
+    )
     context = {
         "title": _("Moderation"),
         "reports": [r for r in reports if permissions.can_moderate_post(user, r.post)],
         "held": [p for p in held if permissions.can_moderate_post(user, p)],
+        "held_notes": [note for note in held_notes if permissions.can_moderate_note(user, note)],
+        "held_proposals": (
+            TopicProposal.objects.filter(visibility=Visibility.HELD).select_related("author")[:200]
+            if permissions.can_run_calls(user)
+            else []
+        ),
     }
     return render(request, "community/moderation.html", context)
 

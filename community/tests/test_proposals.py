@@ -228,3 +228,34 @@ def test_published_proposals_are_found_and_held_ones_are_not(tasks_run, learner,
         proposals.proposal_create(author=learner, title="乡村振兴小道消息")
     hits = api.query(member_b1.user, "乡村振兴").results
     assert [hit.title for hit in hits.hits] == ["乡村振兴中的党建引领"] and hits.total == 1
+
+
+def test_a_held_proposal_waits_in_the_moderation_queue_until_an_organizer_approves_it(
+    learner, member_a2, organizer_a1
+):
+    from community.models import SensitiveWord, Visibility
+
+    SensitiveWord.objects.create(word="内部消息", action=SensitiveWord.Action.REVIEW)
+    proposal = proposals.proposal_create(author=learner, title="听说的内部消息怎么辨别")
+    assert proposal.visibility == Visibility.HELD
+    url = reverse("community:proposal", args=[proposal.pk])
+    assert client_for(member_a2.user).get(url).status_code == 404
+    with pytest.raises(NotAllowed):
+        proposals.proposal_vote(proposal=proposal, user=member_a2.user)
+    assert proposal.title in client_for(organizer_a1).get(reverse("community:moderation")).content.decode()
+    response = client_for(member_a2.user).post(reverse("community:proposal_approve", args=[proposal.pk]))
+    assert response.status_code == 403
+    client_for(organizer_a1).post(reverse("community:proposal_approve", args=[proposal.pk]))
+    proposal.refresh_from_db()
+    assert proposal.visibility == Visibility.PUBLISHED
+    assert AuditLog.objects.filter(action="community.proposal.approved", actor=organizer_a1).exists()
+    assert client_for(member_a2.user).get(url).status_code == 200
+
+
+def test_a_held_note_is_listed_for_the_authors_organizer(learner, organizer_a1):
+    from community.models import SensitiveWord
+    from community.tests import factories
+
+    SensitiveWord.objects.create(word="内部消息", action=SensitiveWord.Action.REVIEW)
+    note = factories.note(learner, title="一则内部消息的学习体会")
+    assert note.title in client_for(organizer_a1).get(reverse("community:moderation")).content.decode()
