@@ -7,6 +7,8 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self) -> None:
+        from community import signal_handlers
         from community.search_index import register_types
 
+        signal_handlers.connect()
         register_types()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from community import notes, permissions, proposals, services
+from community.exceptions import CommunityError
 from community.models import Board, NoteAudience, StudyNote, TopicProposal
 from school.models import OrgUnit, User
 
@@ -133,3 +135,90 @@ def proposals_demo_load(*, learner: Any, organizer: Any) -> int:
             body="负责录制 4 讲微视频党课，每讲 15 分钟左右，并在课程讨论区答疑。",
         )
     return len(made)
+
+
+def homework_demo_load(*, learner: Any, instructor: Any) -> int:
+    """Homework on the instructor's first course, handed in by the demo learner; 0 when loaded."""
+    import datetime
+
+    from django.utils import timezone
+
+    from community import homework
+    from community.models import Assignment
+    from courses.models import CoursePage
+
+    if learner is None or instructor is None or Assignment.objects.exists():
+        return 0
+    course = CoursePage.objects.live().filter(instructors=instructor).order_by("path").first()
+    if course is None:
+        return 0
+    assignment = homework.assignment_create(
+        course=course,
+        acting_user=instructor,
+        title="结合本职工作谈学习体会",
+        prompt="学完本课程后，结合本职工作写一篇学习体会，不少于800字。可附上支部学习记录的照片或文档。",
+        due_at=timezone.now() + datetime.timedelta(days=14),
+    )
+    if homework.submission_refusal(assignment=assignment, author=learner) == "":
+        homework.submission_save(
+            assignment=assignment,
+            author=learner,
+            text="通过学习，我对全面从严治党有了更深的认识。\n\n在今后的工作中，我将以党章为根本遵循，立足岗位作贡献。",
+        )
+    return 1
+
+
+def letters_demo_load(*, learner: Any, organizer: Any) -> int:
+    """A letter from the demo learner to their 支部, answered in public by its organizer; 0 when loaded."""
+    from community import letters
+    from community.models import Letter
+    from community.permissions import author_branch, can_answer_letter
+
+    if learner is None or organizer is None or Letter.objects.exists():
+        return 0
+    branch = author_branch(learner)
+    if branch is None:
+        return 0
+    letter = letters.letter_create(
+        author=learner,
+        org_unit=branch,
+        title="建议把集中学习安排在周末上午",
+        body="工作日晚上经常加班，集中学习时间冲突。建议调整到周末上午，并提供线上回看。",
+        is_anonymous=True,
+    )
+    if can_answer_letter(organizer, letter):
+        letters.letter_reply(
+            letter=letter,
+            acting_user=organizer,
+            body="感谢建议。经支委会研究，下月起集中学习安排在周六上午，并同步开放线上回看。",
+            public=True,
+        )
+    return 1
+
+
+def groups_demo_load(*, learner: Any, organizer: Any) -> int:
+    """An active study group of the organizer with a reading list, joined by the demo learner."""
+    from community import groups
+    from community.models import StudyGroup
+    from courses.models import ArticlePage, CoursePage, PolicyDocumentPage
+    from school.permissions import managed_roots
+
+    if learner is None or organizer is None or StudyGroup.objects.exists():
+        return 0
+    roots = managed_roots(organizer)
+    group = groups.group_create(
+        creator=organizer,
+        name="党的创新理论学习小组",
+        topic="学习贯彻习近平新时代中国特色社会主义思想",
+        description="每周读一篇，周五在小组讨论区交流体会。",
+        org_unit=roots[0] if roots else None,
+    )
+    if group.status != StudyGroup.Status.ACTIVE:
+        return 1
+    for model in (CoursePage, ArticlePage, PolicyDocumentPage):
+        page = model.objects.live().order_by("path").first()
+        if page is not None:
+            groups.reading_add(group=group, page=page, acting_user=organizer, note="必读篇目")
+    with contextlib.suppress(CommunityError):  # the learner may be outside the organizer's units
+        groups.group_join(group=group, user=learner)
+    return 1

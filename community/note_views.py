@@ -211,3 +211,21 @@ def note_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     context = {"title": _("Moderate a study note"), "note": note, "form": form, "action": action}
     return render(request, "community/note_reason.html", context, status=status)
+
+
+@login_required
+@posting_limit
+def note_report(request: HttpRequest, pk: int) -> HttpResponse:
+    note = _note_or_404(request, pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notes.note_report(note=note, reporter=request.user, reason=form.cleaned_data["reason"])
+        except CommunityError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Thank you. The moderators will look at the study note."))
+            return redirect("community:note", pk=note.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"title": _("Report a study note"), "note": note, "form": form, "action": "report"}
+    return render(request, "community/note_reason.html", context, status=status)

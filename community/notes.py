@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from community import content, permissions
 from community.exceptions import InvalidPost, NotAllowed
-from community.models import NoteAudience, NoteComment, NoteLike, Notification, StudyNote
+from community.models import NoteAudience, NoteComment, NoteLike, NoteReport, Notification, StudyNote
 from community.models import Visibility as V
 from community.notifications import notification_send
 from community.services import _screen, like_toggle
@@ -170,6 +170,7 @@ def note_hide(*, note: StudyNote, acting_user: User, reason: str) -> StudyNote:
     note.visibility, note.moderation_reason = V.HIDDEN, reason
     note.is_featured, note.featured_at = False, None
     note.save(update_fields=["visibility", "moderation_reason", "is_featured", "featured_at"])
+    _reports_handled(note)
     audit_record(actor=acting_user, action="community.note.hidden", target=note, reason=reason)
     notification_send(
         recipients=[note.author],
@@ -190,6 +191,7 @@ def note_restore(*, note: StudyNote, acting_user: User, reason: str = "") -> Stu
     was = note.visibility
     note.visibility, note.moderation_reason = V.PUBLISHED, ""
     note.save(update_fields=["visibility", "moderation_reason"])
+    _reports_handled(note)
     audit_record(
         actor=acting_user,
         action="community.note.approved" if was == V.HELD else "community.note.restored",
@@ -206,6 +208,27 @@ def note_restore(*, note: StudyNote, acting_user: User, reason: str = "") -> Stu
         url=note_url(note),
     )
     return note
+
+
+def note_report(*, note: StudyNote, reporter: User, reason: str) -> NoteReport:
+    """Report a note to its moderators; reporting the same note again changes nothing."""
+    if not permissions.can_comment_note(reporter, note):  # published and shared with the reporter
+        raise NotAllowed(_("You cannot report this study note."))
+    if note.author_id == reporter.pk:
+        raise NotAllowed(_("You cannot report your own study note."))
+    reason = (reason or "").strip()[:200]
+    if not reason:
+        raise InvalidPost(_("Please say briefly what is wrong with the study note."))
+    with transaction.atomic(durable=True):
+        report, _created = NoteReport.objects.get_or_create(
+            note=note, reporter=reporter, defaults={"reason": reason}
+        )
+    return report
+
+
+def _reports_handled(note: StudyNote) -> None:
+    open_reports = NoteReport.objects.filter(note=note, status=NoteReport.Status.OPEN)
+    open_reports.update(status=NoteReport.Status.HANDLED)
 
 
 def _for_moderation(note: StudyNote, acting_user: User) -> StudyNote:

@@ -38,6 +38,12 @@ TEXTS = {
     Notification.Kind.PROPOSAL_ACCEPTED: _("Your topic proposal “%(subject)s” was taken up"),
     Notification.Kind.COURSE_ASSIGNED: _("You have been assigned the course “%(subject)s”"),
     Notification.Kind.EXAM_OPEN: _("The exam “%(subject)s” is open"),
+    Notification.Kind.HOMEWORK_SET: _("%(actor)s set new homework: “%(subject)s”"),
+    Notification.Kind.LETTER_RECEIVED: _("A new letter to the organisation: “%(subject)s”"),
+    Notification.Kind.LETTER_ANSWERED: _("%(actor)s answered your letter “%(subject)s”"),
+    Notification.Kind.GROUP_PENDING: _("%(actor)s asks to start the study group “%(subject)s”"),
+    Notification.Kind.GROUP_APPROVED: _("Your study group “%(subject)s” was approved"),
+    Notification.Kind.GROUP_DECLINED: _("Your study group “%(subject)s” was not approved"),
 }
 
 
@@ -64,7 +70,7 @@ def notification_send(
         rows.append(
             Notification(recipient=user, kind=kind, actor=actor, subject=subject[:200], url=url[:300])
         )
-    created = Notification.objects.bulk_create(rows)
+    created = Notification.objects.bulk_create(rows, batch_size=1000)
     if getattr(settings, "NOTIFICATION_EMAILS", False):
         ids = [row.pk for row in created if row.recipient.email]
         if ids:
@@ -87,3 +93,53 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return rows.update(read_at=timezone.now())
+
+
+def notify_course_assigned(*, assignment) -> int:
+    """Tell the members an assignment enrolled (those who finished the course already are not told);
+    run again, it tells nobody twice."""
+    from courses.models import Enrollment
+
+    users = [
+        enrollment.member.user
+        for enrollment in Enrollment.objects.filter(assignment=assignment, member__is_active=True)
+        .exclude(status=Enrollment.Status.COMPLETED)
+        .select_related("member__user")
+    ]
+    return _tell_once(
+        users,
+        kind=Notification.Kind.COURSE_ASSIGNED,
+        actor=assignment.created_by,
+        subject=assignment.course.title,
+        url=assignment.course.url or "/",
+        since=assignment.created_at,
+    )
+
+
+def notify_exam_open(*, exam) -> int:
+    """Tell the exam's audience (its org subtree, of its political statuses) that it is open."""
+    from django.urls import reverse
+
+    from courses.services.enrollment import assignable_members
+
+    members = assignable_members(org_unit=exam.org_unit, political_statuses=exam.political_statuses)
+    users = [member.user for member in members.select_related("user")]
+    return _tell_once(
+        users,
+        kind=Notification.Kind.EXAM_OPEN,
+        actor=None,
+        subject=exam.title,
+        url=reverse("exams:detail", args=[exam.pk]),
+        since=exam.announced_at or exam.opens_at,
+    )
+
+
+def _tell_once(users: list, *, kind: str, actor, subject: str, url: str, since) -> int:
+    told = set(
+        Notification.objects.filter(kind=kind, url=url[:300], created_at__gte=since).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    fresh = [user for user in users if user.pk not in told]
+    with transaction.atomic():
+        return len(notification_send(recipients=fresh, kind=kind, actor=actor, subject=subject, url=url))

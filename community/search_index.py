@@ -3,7 +3,8 @@ study notes shared beyond their author.
 
 A thread is found by whoever may read its board: a course or lesson board carries its page's
 record access (and is not found while the page is not), a unit's board the unit as one access
-group, a general board every logged-in member. Held and hidden threads are not indexed; hidden
+group, a general board every logged-in member; a study group's board is not searchable (its readers
+are the group, which no access group expresses). Held and hidden threads are not indexed; hidden
 and held replies are left out of the text. A note for "my party branch" carries its 支部 as an access
 group on top of its page's rule (groups are all required); private, held and hidden notes are not
 indexed.
@@ -44,8 +45,8 @@ class ThreadSearchType(SearchType):
         documents: dict[int, IndexDocument | None] = {}
         for thread in objects:
             board = thread.board
-            if thread.visibility != Visibility.PUBLISHED:
-                documents[thread.pk] = None
+            if thread.visibility != Visibility.PUBLISHED or board.kind == Board.Kind.GROUP:
+                documents[thread.pk] = None  # a study group's board is for its members: not searchable
                 continue
             if board.page_id is not None:
                 record = pages.get(board.page_id)

@@ -26,3 +26,23 @@ def notification_email_task(*, notification_id: int) -> bool:
         )
     Notification.objects.filter(pk=row.pk).update(emailed_at=timezone.now())
     return True
+
+
+@shared_task(acks_late=True, queue="default")
+def course_assigned_notify_task(*, assignment_id: int) -> int:
+    from community.notifications import notify_course_assigned
+    from courses.models import CourseAssignment
+
+    assignment = (
+        CourseAssignment.objects.filter(pk=assignment_id).select_related("course", "created_by").first()
+    )
+    return notify_course_assigned(assignment=assignment) if assignment is not None else 0
+
+
+@shared_task(acks_late=True, queue="default")
+def exam_open_notify_task(*, exam_id: int) -> int:
+    from community.notifications import notify_exam_open
+    from exams.models import Exam
+
+    exam = Exam.objects.filter(pk=exam_id, status=Exam.Status.PUBLISHED).select_related("org_unit").first()
+    return notify_exam_open(exam=exam) if exam is not None else 0

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from community import note_views, proposal_views, views
+from community import group_views, homework_views, letter_views, note_views, proposal_views, views
 from school.csp import strict_csp
 
 app_name = "community"
@@ -25,6 +25,7 @@ urlpatterns = [
     path("notes/<int:pk>/like/", strict_csp(note_views.note_like), name="note_like"),
     path("notes/<int:pk>/feature/", strict_csp(note_views.note_feature), name="note_feature"),
     path("notes/<int:pk>/moderate/", strict_csp(note_views.note_moderate), name="note_moderate"),
+    path("notes/<int:pk>/report/", strict_csp(note_views.note_report), name="note_report"),
     path("topics/", strict_csp(proposal_views.topic_list), name="proposals"),
     path("topics/new/", strict_csp(proposal_views.topic_new), name="proposal_new"),
     path("topics/<int:pk>/", strict_csp(proposal_views.topic_detail), name="proposal"),
@@ -36,6 +37,42 @@ urlpatterns = [
     path("calls/<int:pk>/", strict_csp(proposal_views.call_detail), name="call"),
     path("calls/<int:pk>/close/", strict_csp(proposal_views.call_close), name="call_close"),
     path("applications/<int:pk>/", strict_csp(proposal_views.application_decide), name="application_decide"),
+    path("homework/", strict_csp(homework_views.homework_list), name="homework"),
+    path(
+        "homework/course/<int:course_id>/new/",
+        strict_csp(homework_views.assignment_new),
+        name="assignment_new",
+    ),
+    path("homework/<int:pk>/", strict_csp(homework_views.assignment), name="assignment"),
+    path("homework/<int:pk>/edit/", strict_csp(homework_views.assignment_edit), name="assignment_edit"),
+    path("homework/submissions/<int:pk>/", strict_csp(homework_views.submission), name="submission"),
+    path("homework/files/<int:pk>/", homework_views.submission_file, name="submission_file"),
+    path("letters/", strict_csp(letter_views.letter_board), name="letters"),
+    path("letters/new/", strict_csp(letter_views.letter_new), name="letter_new"),
+    path("letters/mine/", strict_csp(letter_views.letter_mine), name="letters_mine"),
+    path("letters/inbox/", strict_csp(letter_views.letter_inbox), name="letter_inbox"),
+    path("letters/<int:pk>/", strict_csp(letter_views.letter_detail), name="letter"),
+    path("letters/<int:pk>/reply/", strict_csp(letter_views.letter_reply), name="letter_reply"),
+    path("letters/<int:pk>/close/", strict_csp(letter_views.letter_close), name="letter_close"),
+    path("letters/<int:pk>/moderate/", strict_csp(letter_views.letter_moderate), name="letter_moderate"),
+    path("groups/", strict_csp(group_views.group_list), name="groups"),
+    path("groups/new/", strict_csp(group_views.group_new), name="group_new"),
+    path("groups/<int:pk>/", strict_csp(group_views.group_detail), name="group"),
+    path("groups/<int:pk>/join/", strict_csp(group_views.group_join), name="group_join"),
+    path("groups/<int:pk>/leave/", strict_csp(group_views.group_leave), name="group_leave"),
+    path("groups/<int:pk>/progress/", strict_csp(group_views.group_progress), name="group_progress"),
+    path("groups/<int:pk>/approve/", strict_csp(group_views.group_approve), name="group_approve"),
+    path("groups/<int:pk>/decline/", strict_csp(group_views.group_decline), name="group_decline"),
+    path("groups/<int:pk>/archive/", strict_csp(group_views.group_archive), name="group_archive"),
+    path("groups/<int:pk>/leaders/", strict_csp(group_views.group_leader), name="group_leader"),
+    path("groups/<int:pk>/readings/", strict_csp(group_views.group_readings), name="group_readings"),
+    path("groups/readings/<int:pk>/done/", strict_csp(group_views.reading_done), name="group_reading_done"),
+    path("groups/readings/<int:pk>/move/", strict_csp(group_views.reading_move), name="group_reading_move"),
+    path(
+        "groups/readings/<int:pk>/remove/",
+        strict_csp(group_views.reading_remove),
+        name="group_reading_remove",
+    ),
     path("moderation/", strict_csp(views.moderation), name="moderation"),
     path("notifications/", strict_csp(views.notifications), name="notifications"),
     path("notifications/<int:pk>/", strict_csp(views.notification_open), name="notification_open"),

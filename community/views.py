@@ -19,6 +19,7 @@ from community.exceptions import CommunityError
 from community.forms import EditForm, ReasonForm, ReplyForm, ThreadForm
 from community.models import (
     Board,
+    NoteReport,
     Notification,
     Post,
     PostLike,
@@ -392,11 +393,17 @@ def moderation(request: HttpRequest) -> HttpResponse:
         .select_related("author__member__org_unit")
         .order_by("created_at")[:200]
     )
+    note_reports = (
+        NoteReport.objects.filter(status=NoteReport.Status.OPEN)
+        .select_related("note__author__member__org_unit", "reporter")
+        .order_by("-created_at")[:200]
+    )
     context = {
         "title": _("Moderation"),
         "reports": [r for r in reports if permissions.can_moderate_post(user, r.post)],
         "held": [p for p in held if permissions.can_moderate_post(user, p)],
         "held_notes": [note for note in held_notes if permissions.can_moderate_note(user, note)],
+        "note_reports": [row for row in note_reports if permissions.can_moderate_note(user, row.note)],
         "held_proposals": (
             TopicProposal.objects.filter(visibility=Visibility.HELD).select_related("author")[:200]
             if permissions.can_run_calls(user)

@@ -26,3 +26,11 @@ def attempts_close_overdue_task() -> int:
     from exams.services.attempts import attempts_close_overdue
 
     return attempts_close_overdue()
+
+
+@shared_task(acks_late=True)
+def exams_announce_open_task() -> int:
+    """Every minute (Celery beat): tell members of the exams that have just opened."""
+    from exams.services.exams import exams_announce_open
+
+    return exams_announce_open()

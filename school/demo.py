@@ -173,6 +173,9 @@ class DemoResult:
     threads_created: int = 0
     notes_created: int = 0
     proposals_created: int = 0
+    homework_created: int = 0
+    letters_created: int = 0
+    groups_created: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
 
     @property
@@ -187,6 +190,9 @@ class DemoResult:
             or self.threads_created
             or self.notes_created
             or self.proposals_created
+            or self.homework_created
+            or self.letters_created
+            or self.groups_created
         )
 
 
@@ -249,6 +255,14 @@ def _report(result: DemoResult, stdout: TextIO) -> None:
         stdout.write(_("Study notes created: %(count)d") % {"count": result.notes_created} + "\n")
     if result.proposals_created:
         stdout.write(_("Topic proposals created: %(count)d") % {"count": result.proposals_created} + "\n")
+    if result.homework_created:
+        stdout.write(_("Homework assignments created: %(count)d") % {"count": result.homework_created} + "\n")
+    if result.letters_created:
+        stdout.write(
+            _("Letters to the organisation created: %(count)d") % {"count": result.letters_created} + "\n"
+        )
+    if result.groups_created:
+        stdout.write(_("Study groups created: %(count)d") % {"count": result.groups_created} + "\n")
 
 
 def _load_courses(result: DemoResult, units: dict[str, OrgUnit]) -> None:
@@ -269,7 +283,14 @@ def _load_courses(result: DemoResult, units: dict[str, OrgUnit]) -> None:
     result.exams_created = exams_demo_load(
         instructor=User.objects.filter(username="instructor").first(), committee=units.get("committee")
     )
-    from community.demo import community_demo_load, notes_demo_load, proposals_demo_load
+    from community.demo import (
+        community_demo_load,
+        groups_demo_load,
+        homework_demo_load,
+        letters_demo_load,
+        notes_demo_load,
+        proposals_demo_load,
+    )
 
     learner = User.objects.filter(username="learner").first()
     organizer = User.objects.filter(username="organizer").first()
@@ -281,6 +302,11 @@ def _load_courses(result: DemoResult, units: dict[str, OrgUnit]) -> None:
     )
     result.notes_created = notes_demo_load(learner=learner, organizer=organizer)
     result.proposals_created = proposals_demo_load(learner=learner, organizer=organizer)
+    result.homework_created = homework_demo_load(
+        learner=learner, instructor=User.objects.filter(username="instructor").first()
+    )
+    result.letters_created = letters_demo_load(learner=learner, organizer=organizer)
+    result.groups_created = groups_demo_load(learner=learner, organizer=organizer)
 
 
 def _load_units(result: DemoResult) -> dict[str, OrgUnit]:

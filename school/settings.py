@@ -236,6 +236,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # on a single host as `make run` does).
 CELERY_BEAT_SCHEDULE = {
     "close-overdue-exam-attempts": {"task": "exams.tasks.attempts_close_overdue_task", "schedule": 60.0},
+    "announce-open-exams": {"task": "exams.tasks.exams_announce_open_task", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ROUTES = {"media_pipeline.tasks.*": {"queue": "media"}}
@@ -274,6 +275,13 @@ for _name in ("SEARCH_RATE_LIMIT", "SEARCH_SUGGEST_RATE_LIMIT"):
 COMMUNITY_POST_RATE_LIMIT = _read("COMMUNITY_POST_RATE_LIMIT", env.int, 10)
 if COMMUNITY_POST_RATE_LIMIT < 1:
     _fail("COMMUNITY_POST_RATE_LIMIT", "must be at least 1")
+# Homework files: each at most this size, at most this many per submission.
+HOMEWORK_FILE_MAX_BYTES = _read("HOMEWORK_FILE_MAX_BYTES", env.int, 20 * 1024 * 1024)
+if HOMEWORK_FILE_MAX_BYTES < 1024:
+    _fail("HOMEWORK_FILE_MAX_BYTES", "must be at least 1 KiB")
+HOMEWORK_FILES_MAX = _read("HOMEWORK_FILES_MAX", env.int, 5)
+if HOMEWORK_FILES_MAX < 1:
+    _fail("HOMEWORK_FILES_MAX", "must be at least 1")
 # Also e-mail notifications (replies, mentions …) to members who have an address, through EMAIL_URL.
 NOTIFICATION_EMAILS = _read("NOTIFICATION_EMAILS", env.bool, False)
 

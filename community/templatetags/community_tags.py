@@ -71,3 +71,28 @@ def page_notes(context, page) -> dict:
         "list_url": f"{reverse('community:notes')}?about={page.pk}",
         "new_url": f"{reverse('community:note_new')}?about={page.pk}",
     }
+
+
+@register.inclusion_tag("community/includes/page_homework.html", takes_context=True)
+def page_homework(context, course) -> dict:
+    """The course's homework with the reader's status; shown to its students and instructors only."""
+    from community.homework import with_my_status
+    from community.models import Assignment
+    from community.permissions import studies_course, teaches_course
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"show": False}
+    teaches = teaches_course(user, course)
+    if not teaches and not studies_course(user, course):
+        return {"show": False}
+    assignments = with_my_status(
+        list(Assignment.objects.filter(course=course).order_by("-due_at")[:10]), user
+    )
+    return {
+        "show": bool(assignments) or teaches,
+        "teaches": teaches,
+        "course": course,
+        "assignments": assignments,
+    }

@@ -247,3 +247,42 @@ def test_liking_a_note_answers_scripts_with_json(learner, branch_mate):
     url = reverse("community:note_like", args=[note.pk])
     assert client.post(url, HTTP_X_REQUESTED_WITH="XMLHttpRequest").json() == {"liked": True, "likes": 1}
     assert client.post(url, HTTP_X_REQUESTED_WITH="XMLHttpRequest").json() == {"liked": False, "likes": 0}
+
+
+def test_a_reported_note_reaches_its_moderators_and_hiding_it_handles_the_report(
+    learner, branch_mate, organizer_a1, member_a2
+):
+    from community.models import NoteReport
+
+    note = factories.note(learner, audience="everyone")
+    response = client_for(branch_mate).post(
+        reverse("community:note_report", args=[note.pk]), {"reason": "与学习无关的广告"}
+    )
+    assert response.status_code == 302
+    notes.note_report(note=note, reporter=branch_mate, reason="再举报一次")  # changes nothing
+    assert NoteReport.objects.get().reason == "与学习无关的广告"
+    queue = client_for(organizer_a1).get(reverse("community:moderation"))
+    assert [row.note for row in queue.context["note_reports"]] == [note]
+    other_queue = client_for(member_a2.user).get(reverse("community:moderation"))
+    assert other_queue.status_code == 403
+    notes.note_hide(note=note, acting_user=organizer_a1, reason="广告")
+    assert NoteReport.objects.get().status == NoteReport.Status.HANDLED
+
+
+def test_a_note_cannot_be_reported_by_its_author_or_by_someone_who_cannot_read_it(learner, member_b1):
+    from community.models import NoteReport
+
+    note = factories.note(learner, audience="branch")
+    with pytest.raises(NotAllowed):
+        notes.note_report(note=note, reporter=learner, reason="自己")
+    response = client_for(member_b1.user).post(
+        reverse("community:note_report", args=[note.pk]), {"reason": "x"}
+    )
+    assert response.status_code == 404
+    with pytest.raises(InvalidPost):
+        notes.note_report(
+            note=factories.note(learner, audience="everyone", title="另一篇"),
+            reporter=member_b1.user,
+            reason=" ",
+        )
+    assert not NoteReport.objects.exists()

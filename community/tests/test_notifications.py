@@ -83,3 +83,64 @@ def test_a_notification_read_before_the_mail_leaves_is_not_emailed(emails_on, le
     Notification.objects.filter(pk=row.pk).update(read_at=timezone.now())
     assert tasks.notification_email_task(notification_id=row.pk) is False
     assert mail.outbox == []
+
+
+@pytest.fixture
+def notify_tasks_run(monkeypatch, django_capture_on_commit_callbacks):
+    """The community's notification tasks run in-process when their transaction commits."""
+    for name in ("course_assigned_notify_task", "exam_open_notify_task"):
+        task = getattr(tasks, name)
+        monkeypatch.setattr(task, "delay", lambda task=task, **kw: task(**kw))
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_members_are_told_of_a_course_assigned_to_them_once(
+    notify_tasks_run, organizer_a1, member_a1, member_a2, org_tree
+):
+    import datetime
+
+    from courses.services.enrollment import course_assign
+    from courses.tests import factories as pages
+
+    course = pages.course("党章学习专题")
+    with notify_tasks_run():
+        assignment = course_assign(
+            acting_user=organizer_a1,
+            course=course,
+            title="第一党支部专题学习",
+            org_unit=org_tree.branch_a1,
+            political_statuses=[],
+            deadline=timezone.localdate() + datetime.timedelta(days=30),
+        )
+    told = Notification.objects.filter(kind=Notification.Kind.COURSE_ASSIGNED)
+    assert {row.recipient for row in told} == {member_a1.user}  # 乙学员 of 第二党支部 is not in it
+    assert told.get().actor == organizer_a1 and told.get().url == course.url
+    tasks.course_assigned_notify_task(assignment_id=assignment.pk)  # a duplicate delivery
+    assert told.count() == 1
+
+
+def test_the_audience_is_told_once_when_an_exam_opens(notify_tasks_run, member_a1, member_a2, org_tree):
+    import datetime
+
+    from exams.services.exams import exams_announce_open
+    from exams.tests import factories as exam_factories
+
+    later = exam_factories.exam(org_tree.branch_a1, opens_at=timezone.now() + datetime.timedelta(hours=2))
+    with notify_tasks_run():
+        assert exams_announce_open() == 0  # not open yet
+        assert exams_announce_open(now=later.opens_at + datetime.timedelta(minutes=1)) == 1
+        assert exams_announce_open(now=later.opens_at + datetime.timedelta(minutes=2)) == 0
+    told = Notification.objects.filter(kind=Notification.Kind.EXAM_OPEN)
+    assert [row.recipient for row in told] == [member_a1.user]
+    assert "党章党规结业考试" in notification_text(told.get())
+
+
+def test_a_draft_exam_is_not_announced(notify_tasks_run, member_a1, org_tree):
+    from exams.models import Exam
+    from exams.services.exams import exams_announce_open
+    from exams.tests import factories as exam_factories
+
+    exam_factories.exam(org_tree.branch_a1, status=Exam.Status.DRAFT)
+    with notify_tasks_run():
+        assert exams_announce_open() == 0
+    assert not Notification.objects.filter(kind=Notification.Kind.EXAM_OPEN).exists()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from courses.exceptions import EnrollmentRefused
 from courses.models import CourseAssignment, CoursePage, Enrollment
 from courses.permissions import can_read
+from courses.signals import course_assigned
 from school.models import Member, OrgUnit
 from school.permissions import can_manage_member, can_manage_org_unit
 from school.services.audit import audit_record
@@ -140,4 +141,5 @@ def course_assign(
         deadline=deadline.isoformat(),
         members=roster.count(),
     )
+    course_assigned.send(sender=CourseAssignment, assignment=assignment)
     return assignment

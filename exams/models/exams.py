@@ -69,6 +69,7 @@ class Exam(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))
+    announced_at = models.DateTimeField(_("members told it is open"), null=True, blank=True, editable=False)
     time_limit_minutes = models.PositiveIntegerField(
         _("time limit (minutes)"), null=True, blank=True, help_text=_("Empty means no limit until it closes.")
     )

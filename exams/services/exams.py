@@ -158,3 +158,23 @@ def exam_slot_remove(*, slot: ExamSlot, acting_user: Any) -> None:
     audit_record(
         actor=acting_user, action="exam.slots_changed", target=exam, change="removed", slot=description
     )
+
+
+def exams_announce_open(*, now: datetime.datetime | None = None) -> int:
+    """Tell each published exam's audience once that it is open (Celery beat, every minute).
+
+    An exam is claimed by setting ``announced_at`` in one UPDATE, so two schedulers never announce it
+    twice; one published while already open is announced on the next run. Returns how many were.
+    """
+    from exams.signals import exam_opened
+
+    now = now or timezone.now()
+    due = Exam.objects.published().filter(opens_at__lte=now, closes_at__gt=now, announced_at__isnull=True)
+    announced = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic(durable=True):
+            if not Exam.objects.filter(pk=pk, announced_at__isnull=True).update(announced_at=now):
+                continue  # another scheduler got there first
+            exam_opened.send(sender=Exam, exam=Exam.objects.get(pk=pk))
+            announced += 1
+    return announced
