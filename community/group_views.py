@@ -161,6 +161,7 @@ def _refused(request: HttpRequest, group: StudyGroup, error: CommunityError, *, 
 
 
 @login_required
+@posting_limit
 @require_POST
 def group_join(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group_or_404(request, pk)
@@ -175,6 +176,7 @@ def group_join(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@posting_limit
 @require_POST
 def group_leave(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group_or_404(request, pk)
@@ -224,6 +226,7 @@ def _decide(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
 
 
 @login_required
+@posting_limit
 @require_POST
 def group_leader(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group_or_404(request, pk)
@@ -245,7 +248,7 @@ def group_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_view_group_progress(request.user, group):
         raise PermissionDenied
     context = {"title": _("Progress of %(name)s") % {"name": group.name}, "group": group}
-    context["progress"] = groups.group_progress(group)
+    context["progress"] = groups.group_progress(group, viewer=request.user)
     return render(request, "community/groups/progress.html", context)
 
 
@@ -288,10 +291,14 @@ def group_readings(request: HttpRequest, pk: int) -> HttpResponse:
         )
         results = [{"page": page, "kind": groups.kind_of(page)} for page in found]
     readings = group.readings.select_related("page")
+    shown = groups.readable_reading_ids(readings, user)
     context = {
         "title": _("Reading list of %(name)s") % {"name": group.name},
         "group": group,
-        "items": [{"reading": reading, "kind": groups.kind_of(reading.page)} for reading in readings],
+        "items": [
+            {"reading": reading, "kind": groups.kind_of(reading.page), "hidden": reading.pk not in shown}
+            for reading in readings
+        ],
         "q": query,
         "results": results,
         "editable": group.status in (StudyGroup.Status.PENDING, StudyGroup.Status.ACTIVE),

@@ -253,7 +253,7 @@ def group_leave(*, group: StudyGroup, user: User) -> None:
     membership.delete()
     StudyGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
     if group.status == S.ACTIVE and not others.exists():
-        _archive(group, reason=_("The last member left the group."))
+        _archive(group, reason="")  # the page says it is archived; the audit row says why
         audit_record(actor=user, action="community.group.archived", target=group, reason="last member left")
 
 
@@ -362,6 +362,7 @@ class ReadingItem:
     reading: GroupReading
     kind: str  # course, lesson, article, policy
     done_count: int = 0
+    hidden: bool = False  # the viewer may not open it: its title is not shown
 
     @property
     def ticked(self) -> bool:
@@ -394,8 +395,9 @@ class GroupProgress:
         return round(100 * sum(m.done_count for m in self.members) / cells) if cells else 0
 
 
-def group_progress(group: StudyGroup) -> GroupProgress:
-    """For every member and reading item, done or not, in a fixed number of queries."""
+def group_progress(group: StudyGroup, *, viewer: User | None = None) -> GroupProgress:
+    """For every member and reading item, done or not, in a fixed number of queries. Items the
+    ``viewer`` may not open are counted but marked ``hidden`` (their titles are not shown)."""
     memberships = list(
         GroupMembership.objects.filter(group=group)
         .select_related("user__member__org_unit")
@@ -403,6 +405,10 @@ def group_progress(group: StudyGroup) -> GroupProgress:
     )
     readings = GroupReading.objects.filter(group=group).select_related("page")
     items = [ReadingItem(reading=reading, kind=kind_of(reading.page)) for reading in readings]
+    if viewer is not None:
+        shown = readable_reading_ids(readings, viewer)
+        for item in items:
+            item.hidden = item.reading.pk not in shown
     done = done_pairs(items, [m.user_id for m in memberships])
     members = []
     for membership in memberships:
@@ -413,6 +419,11 @@ def group_progress(group: StudyGroup) -> GroupProgress:
             item.done_count += cell
         members.append(row)
     return GroupProgress(items=items, members=members)
+
+
+def readable_reading_ids(readings, user: User) -> set[int]:
+    """The reading items (of the queryset ``readings``) whose page ``user`` may open: one query."""
+    return set(readings.filter(permissions.readable_pages_q(user, "page")).values_list("pk", flat=True))
 
 
 def kind_of(page: Page) -> str:

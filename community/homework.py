@@ -31,6 +31,7 @@ from school.models import User
 from school.services.audit import audit_record
 
 MAX_SCORE = 1000
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 logger = logging.getLogger(__name__)
 
 
@@ -111,6 +112,11 @@ def assignment_update(
 def _assignment_fields(*, title: str, prompt: str, due_at: datetime.datetime, max_score: int) -> dict:
     if due_at is None:
         raise InvalidPost(_("Please give a due date."))
+    if not EARLIEST_YEAR <= due_at.year <= LATEST_YEAR:
+        raise InvalidPost(
+            _("Please give a due date between the years %(first)d and %(last)d.")
+            % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+        )
     if not 1 <= int(max_score) <= MAX_SCORE:
         raise InvalidPost(_("Full marks must be between 1 and %(max)d.") % {"max": MAX_SCORE})
     return {
@@ -121,15 +127,15 @@ def _assignment_fields(*, title: str, prompt: str, due_at: datetime.datetime, ma
     }
 
 
-def _students(course) -> list[User]:
+def studying(course):
+    """The enrolments of the active members studying ``course`` (or who finished it)."""
     from courses.models import Enrollment
 
-    return [
-        enrollment.member.user
-        for enrollment in Enrollment.objects.studying()
-        .filter(course=course, member__is_active=True)
-        .select_related("member__user")
-    ]
+    return Enrollment.objects.studying().filter(course=course, member__is_active=True)
+
+
+def _students(course) -> list[User]:
+    return [enrollment.member.user for enrollment in studying(course).select_related("member__user")]
 
 
 def with_my_status(assignments: Sequence[Assignment], user: User) -> Sequence[Assignment]:
@@ -176,6 +182,10 @@ def submission_save(
         raise NotAllowed(refusal)
     if files and not assignment.allow_files:
         raise InvalidUpload(_("This homework takes text only, no files."))
+    earlier = Submission.objects.filter(assignment=assignment, author=author).first()
+    kept = earlier.files.exclude(pk__in=list(remove_file_ids)).count() if earlier else 0
+    if kept + len(files) > settings.HOMEWORK_FILES_MAX:
+        raise _too_many_files()  # before a single byte is stored
     checked = [check_upload(upload, max_bytes=settings.HOMEWORK_FILE_MAX_BYTES) for upload in files]
     body = content.clean_body(text).html if (text or "").strip() else ""
     stored: list[tuple[CheckedFile, str]] = []
@@ -203,6 +213,12 @@ def _delete_quietly(path: str) -> None:
         logger.warning("could not delete the homework file %s after a failed hand-in", path)
 
 
+def _too_many_files() -> InvalidUpload:
+    return InvalidUpload(
+        _("At most %(max)d files can be handed in for one homework.") % {"max": settings.HOMEWORK_FILES_MAX}
+    )
+
+
 def _store(item: CheckedFile) -> tuple[CheckedFile, str]:
     today = timezone.localdate()
     path = f"homework/{today:%Y/%m}/{uuid.uuid4().hex}.{item.extension}"
@@ -218,6 +234,7 @@ def _submission_write(
     stored: list[tuple[CheckedFile, str]],
     remove_file_ids: Sequence[int],
 ) -> Submission:
+    # Reviews take the assignment's lock first too, so none can slip in between this check and the write.
     assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
     refusal = submission_refusal(assignment=assignment, author=author)  # again, under the lock
     if refusal:
@@ -239,10 +256,7 @@ def _submission_write(
     removed = list(submission.files.filter(pk__in=list(remove_file_ids)))
     kept = submission.files.count() - len(removed)
     if kept + len(stored) > settings.HOMEWORK_FILES_MAX:
-        raise InvalidUpload(
-            _("At most %(max)d files can be handed in for one homework.")
-            % {"max": settings.HOMEWORK_FILES_MAX}
-        )
+        raise _too_many_files()
     if not body and kept + len(stored) == 0:
         raise InvalidPost(_("Please write your answer or attach a file before handing in."))
     for row in removed:
@@ -272,6 +286,8 @@ def submission_review(
     *, submission: Submission, acting_user: User, score: int, comment: str = ""
 ) -> Submission:
     """Grade a submission (again, if need be): audited, and the member is told."""
+    # The assignment's lock first, as hand-ins and changes of full marks take it: they wait for each other.
+    Assignment.objects.select_for_update().filter(pk=submission.assignment_id).first()
     submission = (
         Submission.objects.select_for_update(of=("self",))
         .select_related("assignment__course", "author")

@@ -197,7 +197,7 @@ def _submissions(request: HttpRequest, assignment: Assignment) -> dict:
     )
     if shown in FILTERS:
         rows = rows.filter(FILTERS[shown])
-    students = len(homework._students(assignment.course))
+    students = homework.studying(assignment.course).count()
     return {
         "submissions": Paginator(
             rows.order_by("status", "submitted_at", "id"), SUBMISSIONS_PER_PAGE

@@ -175,7 +175,7 @@ def _letter_page(
     user = request.user
     answers = permissions.can_answer_letter(user, letter)
     is_writer = letter.author_id == user.pk
-    replies = letter.replies.select_related("author__member")
+    replies = letter.replies.select_related("author__member__org_unit")
     if not (answers or is_writer):
         replies = replies.filter(is_public=True, from_organizer=True)
     public_allowed = letter.may_publish and letter.visibility == Visibility.PUBLISHED
@@ -204,6 +204,7 @@ def _letter_page(
 
 
 @login_required
+@posting_limit
 @require_POST
 def letter_close(request: HttpRequest, pk: int) -> HttpResponse:
     letter = _letter_or_404(request, pk)

@@ -220,9 +220,12 @@ def note_report(*, note: StudyNote, reporter: User, reason: str) -> NoteReport:
     if not reason:
         raise InvalidPost(_("Please say briefly what is wrong with the study note."))
     with transaction.atomic(durable=True):
-        report, _created = NoteReport.objects.get_or_create(
+        report, created = NoteReport.objects.get_or_create(
             note=note, reporter=reporter, defaults={"reason": reason}
         )
+        if not created and report.status == NoteReport.Status.HANDLED:  # reported again after handling
+            report.reason, report.status = reason, NoteReport.Status.OPEN
+            report.save(update_fields=["reason", "status"])
     return report
 
 

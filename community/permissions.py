@@ -82,7 +82,9 @@ def readable_boards(user: Any) -> QuerySet[Board]:
     """Every board the user may read, course and lesson boards included, as one query."""
     if not is_participant(user):
         return Board.objects.none()
-    groups = Q(kind=Board.Kind.GROUP, study_group__memberships__user=user)
+    groups = Q(kind=Board.Kind.GROUP, study_group__memberships__user=user) | Q(
+        kind=Board.Kind.GROUP, study_group__in=_moderated_groups(user)
+    )
     if is_system_admin(user):
         return Board.objects.all()
     if reads_everything(user):
@@ -94,6 +96,12 @@ def readable_boards(user: Any) -> QuerySet[Board]:
         | groups
         | readable_pages_q(user, "page")
     )
+
+
+def _moderated_groups(user: Any) -> QuerySet:
+    from community.models import StudyGroup
+
+    return StudyGroup.objects.filter(groups_moderated_q(user)).values("pk")
 
 
 def in_group_of_board(user: Any, board: Board) -> bool:
@@ -206,6 +214,15 @@ def can_moderate_note(user: Any, note: StudyNote) -> bool:
         return True
     member = getattr(note.author, "member", None)
     return member is not None and can_manage_member(user, member)
+
+
+def notes_moderated_q(user: Any, prefix: str = "") -> Q:
+    """Notes (through ``prefix``) ``user`` moderates, as ``can_moderate_note`` answers for one."""
+    if not is_participant(user):
+        return Q(pk__in=[])
+    if is_system_admin(user):
+        return Q()
+    return subtree_q(managed_roots(user), f"{prefix}author__member__org_unit__path")
 
 
 def can_view_note(user: Any, note: StudyNote) -> bool:

@@ -10,14 +10,14 @@ def course_assigned(sender, assignment, **kwargs) -> None:
     from community.tasks import course_assigned_notify_task
 
     pk = assignment.pk
-    transaction.on_commit(lambda: course_assigned_notify_task.delay(assignment_id=pk))
+    transaction.on_commit(lambda: course_assigned_notify_task.delay(assignment_id=pk), robust=True)
 
 
 def exam_opened(sender, exam, **kwargs) -> None:
     from community.tasks import exam_open_notify_task
 
     pk = exam.pk
-    transaction.on_commit(lambda: exam_open_notify_task.delay(exam_id=pk))
+    transaction.on_commit(lambda: exam_open_notify_task.delay(exam_id=pk), robust=True)
 
 
 def connect() -> None:

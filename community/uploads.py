@@ -8,6 +8,7 @@ file; nothing is stored until every file of a submission has passed.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -37,7 +38,7 @@ KINDS: dict[str, tuple[tuple[str, ...], str]] = {
     "png": (("png",), "image/png"),
     "gif": (("gif",), "image/gif"),
     "webp": (("webp",), "image/webp"),
-    "text": (("txt", "md"), "text/plain; charset=utf-8"),
+    "text": (("txt", "md"), "text/plain"),  # UTF-8 or GB18030: the reader's program decides
 }
 ACCEPTED_EXTENSIONS = sorted({ext for exts, _type in KINDS.values() for ext in exts})
 
@@ -58,6 +59,8 @@ EXECUTABLE_EXTENSIONS = {
     "dmg", "pkg", "deb", "rpm", "apk", "jar", "class", "py", "pl", "php", "reg", "inf",
 }  # fmt: skip
 OOXML_PARTS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
+# VBA storage names in old Office files' directories (UTF-16LE): Word, Excel and PowerPoint macros
+OLE_MACRO_MARKERS = ("_VBA_PROJECT".encode("utf-16-le"), "VBA".encode("utf-16-le") + b"\x00\x00" * 2)
 ZIP_MAX_ENTRIES = 2_000
 ZIP_MAX_UNPACKED = 200 * 1024 * 1024
 HEAD_BYTES = 8192
@@ -98,7 +101,8 @@ def check_upload(upload: UploadedFile, *, max_bytes: int) -> CheckedFile:
 def clean_filename(raw: str) -> str:
     """The last path component, without control characters, at most 120 characters (extension kept)."""
     name = unicodedata.normalize("NFC", os.path.basename(raw.replace("\\", "/")))
-    name = re.sub(r"[\x00-\x1f\x7f<>:\"/\\|?*]", "", name).strip(" .")
+    name = re.sub(r"[\x00-\x1f\x7f<>:\"/\\|?*]", "", name)
+    name = "".join(char for char in name if unicodedata.category(char) != "Cf").strip(" .")  # no bidi tricks
     if len(name) > 120:
         stem, dot, extension = name.rpartition(".")
         name = (stem[: 119 - len(extension)] + dot + extension) if dot else name[:120]
@@ -129,6 +133,10 @@ def _sniff(upload: UploadedFile, head: bytes, extension: str, name: str) -> str:
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if _contains(upload, OLE_MACRO_MARKERS):
+            raise InvalidUpload(
+                _("“%(name)s” contains macros. Please save it as a document without macros.") % {"name": name}
+            )
         return "ole"
     if head.startswith(b"\xff\xd8\xff"):
         return "jpeg"
@@ -153,7 +161,7 @@ def _ooxml_kind(upload: UploadedFile, extension: str, name: str) -> str:
     try:
         with zipfile.ZipFile(upload) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError):
+    except Exception:  # zipfile raises many kinds on crafted archives: any of them is a refusal
         entries = []
     finally:
         upload.seek(0)
@@ -180,14 +188,35 @@ def _ooxml_kind(upload: UploadedFile, extension: str, name: str) -> str:
 
 
 def _is_text(upload: UploadedFile) -> bool:
-    data = b"".join(upload.chunks())
-    upload.seek(0)
-    if b"\x00" in data:
+    """UTF-8 or GB18030 without NUL bytes, decoded chunk by chunk (never the whole file in memory)."""
+    return any(_decodes(upload, encoding) for encoding in ("utf-8-sig", "gb18030"))
+
+
+def _decodes(upload: UploadedFile, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for chunk in upload.chunks():
+            if b"\x00" in chunk:
+                return False
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
         return False
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return True
+    finally:
+        upload.seek(0)
+    return True
+
+
+def _contains(upload: UploadedFile, markers: tuple[bytes, ...]) -> bool:
+    """Whether any marker occurs in the file, scanned chunk by chunk with an overlap."""
+    overlap = max(len(marker) for marker in markers) - 1
+    tail = b""
+    try:
+        for chunk in upload.chunks():
+            window = tail + chunk
+            if any(marker in window for marker in markers):
+                return True
+            tail = window[-overlap:]
+    finally:
+        upload.seek(0)
     return False

@@ -390,11 +390,13 @@ def moderation(request: HttpRequest) -> HttpResponse:
     user = request.user
     held_notes = (
         StudyNote.objects.filter(visibility=Visibility.HELD)
+        .filter(permissions.notes_moderated_q(user))
         .select_related("author__member__org_unit")
         .order_by("created_at")[:200]
     )
     note_reports = (
         NoteReport.objects.filter(status=NoteReport.Status.OPEN)
+        .filter(permissions.notes_moderated_q(user, "note__"))
         .select_related("note__author__member__org_unit", "reporter")
         .order_by("-created_at")[:200]
     )
@@ -402,8 +404,8 @@ def moderation(request: HttpRequest) -> HttpResponse:
         "title": _("Moderation"),
         "reports": [r for r in reports if permissions.can_moderate_post(user, r.post)],
         "held": [p for p in held if permissions.can_moderate_post(user, p)],
-        "held_notes": [note for note in held_notes if permissions.can_moderate_note(user, note)],
-        "note_reports": [row for row in note_reports if permissions.can_moderate_note(user, row.note)],
+        "held_notes": list(held_notes),
+        "note_reports": list(note_reports),
         "held_proposals": (
             TopicProposal.objects.filter(visibility=Visibility.HELD).select_related("author")[:200]
             if permissions.can_run_calls(user)

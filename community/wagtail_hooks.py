@@ -21,7 +21,7 @@ class BoardViewSet(ModelViewSet):
     search_backend_name = None
 
     def get_queryset(self, request):
-        return Board.objects.filter(page__isnull=True).select_related("org_unit")
+        return Board.objects.filter(kind=Board.Kind.GENERAL).select_related("org_unit")
 
 
 class SensitiveWordViewSet(ModelViewSet):

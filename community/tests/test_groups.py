@@ -735,3 +735,29 @@ def test_the_group_pages_answer_with_strict_csp_and_work_when_empty(group, organ
         response = client.get(reverse(name, args=[group.pk]))
         assert response.status_code == 200 and "script-src 'self'" in response["Content-Security-Policy"]
         assert "<style" not in response.content.decode() and "style=" not in response.content.decode()
+
+
+def test_progress_and_reading_list_never_show_titles_the_reader_may_not_open(organizer_a1, member_b1):
+    open_group = make_group(organizer_a1, name="全体党员学习小组")
+    internal = pages.article("支委会内部材料", access=AccessLevel.INTERNAL)
+    groups.reading_add(group=open_group, page=internal, acting_user=organizer_a1)
+    groups.group_join(group=open_group, user=member_b1.user)
+    response = client_for(member_b1.user).get(reverse("community:group_progress", args=[open_group.pk]))
+    assert response.status_code == 200
+    assert "支委会内部材料" not in response.content.decode()
+    [item] = response.context["progress"].items
+    assert item.hidden
+    organizer_view = client_for(organizer_a1).get(reverse("community:group_progress", args=[open_group.pk]))
+    assert "支委会内部材料" in organizer_view.content.decode()
+
+
+def test_organizers_find_the_boards_of_groups_they_moderate(group, organizer_a1, org_tree):
+    member_group = make_group(
+        MemberFactory(user__roles=[Role.LEARNER], org_unit=org_tree.branch_a1).user,
+        name="支部青年学习小组",
+        org_unit=org_tree.branch_a1,
+    )
+    groups.group_approve(group=member_group, acting_user=organizer_a1)
+    member_group.refresh_from_db()
+    assert member_group.board in permissions.readable_boards(organizer_a1)
+    assert permissions.can_view_board(organizer_a1, member_group.board)

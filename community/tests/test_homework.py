@@ -422,3 +422,67 @@ def test_storage_outage_leaves_no_rows_and_says_so(assignment, student, s3_outag
     )
     assert response.status_code == 400 and "稍后再试" in response.content.decode()
     assert not Submission.objects.exists() and not SubmissionFile.objects.exists()
+
+
+# ---------- review findings ----------
+
+
+def crafted_zip_version(data: bytes) -> bytes:
+    """The archive with its central directory claiming a zip version Python cannot read."""
+    at = data.index(b"PK\x01\x02")
+    return data[: at + 6] + b"\xff\x00" + data[at + 8 :]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("坏压缩.docx", crafted_zip_version(office_file()), "压缩"),
+        (
+            "宏.doc",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600 + "_VBA_PROJECT".encode("utf-16-le"),
+            "宏",
+        ),
+    ],
+)
+def test_crafted_office_files_are_refused_not_crashing(assignment, student, media, name, data, message):
+    response = client_for(student).post(
+        reverse("community:assignment", args=[assignment.pk]),
+        {"text": "见附件", "files": [upload(name, data)]},
+    )
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Submission.objects.exists() and stored_files(media) == []
+
+
+def test_an_old_word_file_without_macros_is_accepted(assignment, student, media):
+    submission = hand_in(
+        assignment, student, files=[upload("旧版.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)]
+    )
+    assert submission.files.get().kind == "ole"
+
+
+def test_too_many_files_are_refused_before_anything_is_stored(
+    assignment, student, media, settings, monkeypatch
+):
+    from django.core.files.storage import default_storage
+
+    saved = []
+    monkeypatch.setattr(default_storage, "save", lambda *args, **kwargs: saved.append(args))
+    settings.HOMEWORK_FILES_MAX = 2
+    with pytest.raises(InvalidUpload, match="最多"):
+        hand_in(assignment, student, files=[upload(f"{n}.pdf", PDF) for n in range(3)])
+    assert saved == [] and not Submission.objects.exists()
+
+
+def test_a_hidden_direction_character_cannot_disguise_a_file_name(assignment, student, media):
+    submission = hand_in(assignment, student, files=[upload("心得\u202efdp.txt", "正文".encode())])
+    assert submission.files.get().name == "心得fdp.txt"
+
+
+def test_an_absurd_due_date_is_refused_on_change(assignment, instructor):
+    response = client_for(instructor).post(
+        reverse("community:assignment_edit", args=[assignment.pk]),
+        {"title": "改期", "prompt": "内容", "due_at": "0001-01-01T00:00", "max_score": 100, "is_open": "on"},
+    )
+    assert response.status_code == 400
+    assignment.refresh_from_db()
+    assert assignment.title == "学习心得一篇" and assignment.due_at.year > 2000

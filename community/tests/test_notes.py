@@ -286,3 +286,15 @@ def test_a_note_cannot_be_reported_by_its_author_or_by_someone_who_cannot_read_i
             reason=" ",
         )
     assert not NoteReport.objects.exists()
+
+
+def test_reporting_a_handled_note_again_reopens_the_report(learner, branch_mate, organizer_a1):
+    from community.models import NoteReport
+
+    note = factories.note(learner, audience="everyone")
+    notes.note_report(note=note, reporter=branch_mate, reason="广告")
+    notes.note_hide(note=note, acting_user=organizer_a1, reason="广告")
+    notes.note_restore(note=note, acting_user=organizer_a1)
+    notes.note_report(note=note, reporter=branch_mate, reason="又出现了")
+    report = NoteReport.objects.get()
+    assert report.status == NoteReport.Status.OPEN and report.reason == "又出现了"

@@ -8,7 +8,7 @@ from django.utils import timezone
 def mark_opened_exams_announced(apps, schema_editor):
     """Exams that opened before this release are not announced again (no flood of old news)."""
     Exam = apps.get_model("exams", "Exam")
-    Exam.objects.filter(opens_at__lte=timezone.now()).update(announced_at=F("opens_at"))
+    Exam.objects.filter(status="published", opens_at__lte=timezone.now()).update(announced_at=F("opens_at"))
 
 
 class Migration(migrations.Migration):
