@@ -370,8 +370,12 @@ def _announce(post: Post, mentioned: dict[str, list[User]]) -> None:
     if not post.is_opening:
         told = {user.pk for user in mention_users}
         repliers = [thread.author] + ([post.quote.author] if post.quote_id else [])
-        notification_send(
-            recipients=[user for user in repliers if user.pk not in told],
+        notification_send(  # not to those who can no longer read the board (left its group or 支部)
+            recipients=[
+                user
+                for user in repliers
+                if user.pk not in told and permissions.can_view_board(user, thread.board)
+            ],
             kind=Notification.Kind.REPLY,
             actor=post.author,
             subject=thread.title,

@@ -761,3 +761,12 @@ def test_organizers_find_the_boards_of_groups_they_moderate(group, organizer_a1,
     member_group.refresh_from_db()
     assert member_group.board in permissions.readable_boards(organizer_a1)
     assert permissions.can_view_board(organizer_a1, member_group.board)
+
+
+def test_a_member_who_left_is_not_told_of_replies_on_the_group_board(joined, learner, organizer_a1):
+    from community.models import Notification
+
+    thread = factories.thread(joined.board, learner, title="读书心得交流")
+    groups.group_leave(group=joined, user=learner)
+    factories.reply(thread, organizer_a1, body="欢迎大家继续交流")
+    assert not Notification.objects.filter(recipient=learner, kind=Notification.Kind.REPLY).exists()
