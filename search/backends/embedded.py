@@ -41,6 +41,7 @@ from search.backends.base import (
     SearchUnavailable,
     Suggestion,
 )
+from search.backends.workers import map_chunks
 from search.documents import MAX_ACCESS_GROUPS, IndexDocument, Reader
 from search.text import CJK_CHARS, RUNS, STOP_WORDS, Term, grams, normalise, pinyin_keys, words
 
@@ -51,6 +52,8 @@ FINGERPRINT = "-".join((SCHEMA_VERSION, unicodedata.unidata_version, version("rj
 COLUMNS = ("title_w", "title_g", "keys_w", "keys_g", "body_g")
 WEIGHTS = (12.0, 8.0, 6.0, 4.0, 1.0)  # bm25, per column
 EXACT_LIMIT = 2000
+PARALLEL_MIN = 200  # records per call from which a helper process prepares them (workers.py)
+PREPARE_CHUNK = 50
 ORG_SEPARATOR = "\x1f"
 VISIBILITY_PUBLIC, VISIBILITY_MEMBERS, VISIBILITY_RESTRICTED = 0, 1, 2
 SUGGEST_TITLE, SUGGEST_TERM = 0, 1
@@ -232,14 +235,20 @@ class EmbeddedBackend(SearchBackend):
     # writing -----------------------------------------------------------------------------------
 
     def index(self, documents: Iterable[IndexDocument]) -> int:
-        prepared = [_Prepared(document) for document in documents]
-        if not prepared:
+        documents = list(documents)
+        if not documents:
             return 0
+        if len(documents) < PARALLEL_MIN:
+            prepared = [_prepare_all(documents)]  # all of it before the write lock is taken
+        else:
+            # A helper process prepares the next chunks while this one writes: writing is the slower half.
+            prepared = map_chunks(_prepare_all, documents, size=PREPARE_CHUNK)
         now = time.time()
         with self._writing() as db:
-            for item in prepared:
-                self._write(db, item, now)
-        return len(prepared)
+            for chunk in prepared:
+                for item in chunk:
+                    self._write(db, item, now)
+        return len(documents)
 
     def _write(self, db: sqlite3.Connection, item: _Prepared, now: float) -> None:
         doc = item.document
@@ -526,7 +535,8 @@ def _save_state(db: sqlite3.Connection, state: RebuildState) -> None:
 
 
 class _Prepared:
-    """A record's token columns and suggestion rows, computed outside the write transaction."""
+    """A record's token columns and suggestion rows: computed before the write transaction, or for
+    large batches by the helper process while the transaction writes the chunks before."""
 
     __slots__ = ("document", "columns", "suggestions", "visibility", "facet_key", "date")
 
@@ -547,6 +557,10 @@ class _Prepared:
         else:
             self.visibility = VISIBILITY_MEMBERS if access.login else VISIBILITY_PUBLIC
         self.suggestions = _suggestions(document.title, normalise(document.title)) if access.is_open else []
+
+
+def _prepare_all(documents: Sequence[IndexDocument]) -> list[_Prepared]:
+    return [_Prepared(document) for document in documents]
 
 
 def token_columns(title: str, keys: str, summary: str, body: str) -> tuple[str, ...]:
