@@ -197,12 +197,13 @@ class ThreadVisit(models.Model):
         return f"{self.user} · {self.thread}"
 
 
-class PostReport(models.Model):
+class Report(models.Model):
+    """A member tells the moderators that something should not be shown (one row per reporter)."""
+
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         HANDLED = "handled", _("Handled")
 
-    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.CASCADE, related_name="+"
     )
@@ -211,9 +212,16 @@ class PostReport(models.Model):
     created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
 
     class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
+class PostReport(Report):
+    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="reports")
+
+    class Meta(Report.Meta):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["post", "reporter"], name="one_report_per_post_and_user")
         ]

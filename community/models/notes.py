@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from community.models.discussion import Visibility
+from community.models.discussion import Report, Visibility
 
 
 class NoteAudience(models.TextChoices):
@@ -110,27 +110,14 @@ class NoteLike(models.Model):
         return f"{self.user} · {self.note}"
 
 
-class NoteReport(models.Model):
-    """A member tells the moderators that a study note should not be shown."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        HANDLED = "handled", _("Handled")
-
+class NoteReport(Report):
     note = models.ForeignKey(
         StudyNote, verbose_name=_("study note"), on_delete=models.CASCADE, related_name="reports"
     )
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.CASCADE, related_name="+"
-    )
-    reason = models.CharField(_("reason"), max_length=200)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Report.Meta):
         verbose_name = _("study note report")
         verbose_name_plural = _("study note reports")
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["note", "reporter"], name="one_report_per_note_and_user")
         ]
