@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school.settings")
 OWN_VAR_DIR = "VAR_DIR" not in os.environ  # removed at the end only when this script made it
-os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-search-var-"))
+if OWN_VAR_DIR:
+    os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="bench-search-var-")
 
 KINDS = ["word", "word", "substring", "substring", "words", "char", "number", "traditional"]
 PUNCTUATION = "，，，，。。、；：！？"
