@@ -171,7 +171,7 @@ def exams_announce_open(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     due = Exam.objects.published().filter(opens_at__lte=now, closes_at__gt=now, announced_at__isnull=True)
     announced = 0
-    for pk in due.values_list("pk", flat=True):
+    for pk in list(due.values_list("pk", flat=True)):  # read first: each exam is then claimed on its own
         with transaction.atomic(durable=True):
             if not Exam.objects.filter(pk=pk, announced_at__isnull=True).update(announced_at=now):
                 continue  # another scheduler got there first
