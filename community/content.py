@@ -49,6 +49,21 @@ def clean_title(raw: str) -> str:
     return title
 
 
+def clean_line(raw: str, *, empty: str | None, max_chars: int, too_long: str) -> str:
+    """One line of plain text: control characters and runs of spaces dropped, scripts refused,
+    length checked. ``empty`` is the message for a required line left empty (None: it may be);
+    ``too_long`` a message with ``%(max)d``."""
+    text = " ".join(CONTROL.sub("", raw or "").split())
+    if not text:
+        if empty is not None:
+            raise InvalidPost(empty)
+        return ""
+    _refuse_dangerous(text)
+    if len(text) > max_chars:
+        raise InvalidPost(too_long % {"max": max_chars})
+    return text
+
+
 def clean_body(raw: str, *, mentions: dict[str, str] | None = None) -> Body:
     """Plain text → HTML. ``mentions`` maps mentioned names to the names shown (resolved by the caller)."""
     text = CONTROL.sub("", (raw or "").replace("\r\n", "\n").replace("\r", "\n")).strip()

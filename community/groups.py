@@ -74,13 +74,13 @@ def group_create(
     else waiting for the organizers who do, who are told."""
     if not permissions.is_participant(creator):
         raise NotAllowed(_("Please log in to start a study group."))
-    name = _clean_line(
+    name = content.clean_line(
         name,
         empty=_("Please give the group a name."),
         max_chars=MAX_NAME_CHARS,
         too_long=_("The name is too long: at most %(max)d characters."),
     )
-    topic = _clean_line(
+    topic = content.clean_line(
         topic,
         empty=_("Please name the topic the group studies."),
         max_chars=MAX_TOPIC_CHARS,
@@ -158,7 +158,7 @@ def group_approve(*, group: StudyGroup, acting_user: User) -> StudyGroup:
 @transaction.atomic(durable=True)
 def group_decline(*, group: StudyGroup, acting_user: User, reason: str) -> StudyGroup:
     group = _locked_for_moderation(group, acting_user)
-    reason = _clean_line(
+    reason = content.clean_line(
         reason,
         empty=_("Please give a reason: the member who started the group will read it."),
         max_chars=MAX_REASON_CHARS,
@@ -183,7 +183,7 @@ def group_decline(*, group: StudyGroup, acting_user: User, reason: str) -> Study
 def group_archive(*, group: StudyGroup, acting_user: User, reason: str = "") -> StudyGroup:
     """Close a group: it keeps its members, board and reading list for reading, and takes nothing new."""
     group = _locked_for_moderation(group, acting_user)
-    reason = _clean_line(
+    reason = content.clean_line(
         reason,
         empty=None,
         max_chars=MAX_REASON_CHARS,
@@ -282,7 +282,7 @@ def reading_add(*, group: StudyGroup, page: Page | None, acting_user: User, note
     if not permissions.can_manage_readings(acting_user, group):
         raise NotAllowed(_("Only the group's leaders and its organizers edit the reading list."))
     page = _library_item(page, acting_user)
-    note = _clean_line(
+    note = content.clean_line(
         note,
         empty=None,
         max_chars=MAX_NOTE_CHARS,
@@ -469,20 +469,6 @@ def done_pairs(items: list[ReadingItem], user_ids: list[int]) -> set[tuple[int, 
 
 
 # ---------- helpers ----------
-
-
-def _clean_line(raw: str, *, empty: str | None, max_chars: int, too_long: str) -> str:
-    """One line of plain text: control characters and runs of spaces dropped, scripts refused,
-    length checked. ``empty`` is the message for a required line left empty (None: it may be)."""
-    text = " ".join(content.CONTROL.sub("", raw or "").split())
-    if not text:
-        if empty is not None:
-            raise InvalidPost(empty)
-        return ""
-    content._refuse_dangerous(text)
-    if len(text) > max_chars:
-        raise InvalidPost(too_long % {"max": max_chars})
-    return text
 
 
 def _refuse_unless_open(group: StudyGroup) -> None:

@@ -47,9 +47,11 @@ def _name_writers(rows, user) -> None:
         row.writer_name = row.author.display_name if permissions.shows_letter_writer(user, row) else ""
 
 
-def _rows(queryset: QuerySet[Letter]) -> QuerySet[Letter]:
+def _rows(queryset: QuerySet[Letter], *, public_answers: bool = False) -> QuerySet[Letter]:
+    """With the number of answers (only the public ones, for readers of the board)."""
+    answers = Q(replies__from_organizer=True) & (Q(replies__is_public=True) if public_answers else Q())
     return queryset.select_related("org_unit", "author__member").annotate(
-        answer_count=Count("replies", filter=Q(replies__from_organizer=True))
+        answer_count=Count("replies", filter=answers)
     )
 
 
@@ -57,15 +59,9 @@ def _rows(queryset: QuerySet[Letter]) -> QuerySet[Letter]:
 def letter_board(request: HttpRequest) -> HttpResponse:
     """Letters answered in public to the member's units (their own and those above it)."""
     show = request.GET.get("show") if request.GET.get("show") in BOARD_SHOWS else "all"
-    rows = (
-        permissions.letters_on_board(request.user)
-        .filter(BOARD_SHOWS[show])
-        .select_related("org_unit", "author__member")
-        .annotate(
-            answer_count=Count("replies", filter=Q(replies__is_public=True, replies__from_organizer=True))
-        )
-        .order_by("-answered_at", "-id")
-    )
+    rows = _rows(
+        permissions.letters_on_board(request.user).filter(BOARD_SHOWS[show]), public_answers=True
+    ).order_by("-answered_at", "-id")
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     _name_writers(page.object_list, request.user)
     answers = permissions.answers_letters(request.user)

@@ -106,9 +106,7 @@ def _moderated_groups(user: Any) -> QuerySet:
 
 def in_group_of_board(user: Any, board: Board) -> bool:
     """A member of the study group whose board this is (only active groups have open boards)."""
-    from community.models import GroupMembership
-
-    return GroupMembership.objects.filter(group__board=board, user_id=user.pk).exists()
+    return _in_group(user, group__board=board)
 
 
 def can_moderate_board(user: Any, board: Board) -> bool:
@@ -332,11 +330,7 @@ def can_moderate_group(user: Any, group) -> bool:
 
 
 def leads_group_of_board(user: Any, board: Board) -> bool:
-    from community.models import GroupMembership
-
-    return GroupMembership.objects.filter(
-        group__board=board, user_id=user.pk, role=GroupMembership.Role.LEADER
-    ).exists()
+    return _in_group(user, leader=True, group__board=board)
 
 
 def can_create_active_group(user: Any) -> bool:
@@ -378,20 +372,23 @@ def group_admits(user: Any, group) -> bool:
 
 
 def is_group_member(user: Any, group) -> bool:
-    from community.models import GroupMembership
-
-    return is_participant(user) and GroupMembership.objects.filter(group=group, user_id=user.pk).exists()
+    return _in_group(user, group=group)
 
 
 def leads_group(user: Any, group) -> bool:
+    return _in_group(user, leader=True, group=group)
+
+
+def _in_group(user: Any, *, leader: bool = False, **group) -> bool:
+    """A membership (a leader's, with ``leader``) of the group given by ``group`` (a group or a board)."""
     from community.models import GroupMembership
 
-    return (
-        is_participant(user)
-        and GroupMembership.objects.filter(
-            group=group, user_id=user.pk, role=GroupMembership.Role.LEADER
-        ).exists()
-    )
+    if not is_participant(user):
+        return False
+    rows = GroupMembership.objects.filter(user_id=user.pk, **group)
+    if leader:
+        rows = rows.filter(role=GroupMembership.Role.LEADER)
+    return rows.exists()
 
 
 def can_view_group(user: Any, group) -> bool:
@@ -532,13 +529,7 @@ def letters_answerable_by(user: Any) -> QuerySet:
         return Letter.objects.none()
     if is_system_admin(user):
         return Letter.objects.all()
-    roots = managed_roots(user)
-    if not roots:
-        return Letter.objects.none()
-    q = Q()
-    for root in roots:
-        q |= Q(org_unit__path__startswith=root.path)
-    return Letter.objects.filter(q)
+    return Letter.objects.filter(subtree_q(managed_roots(user), "org_unit__path"))
 
 
 def letters_on_board(user: Any) -> QuerySet:

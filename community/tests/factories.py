@@ -26,3 +26,35 @@ def note(
     from community import notes
 
     return notes.note_create(author=author, title=title, body=body, audience=audience, page=page)
+
+
+def race(action, users) -> list[int]:
+    """Call ``action(user)`` for every user at once, one thread each; the pks of those refused
+    (``NotAllowed``). Any other error fails the test. Needs ``django_db(transaction=True)``."""
+    import threading
+
+    from django.db import connection
+
+    from community.exceptions import NotAllowed
+
+    barrier = threading.Barrier(len(users))
+    refused, errors = [], []
+
+    def run(user) -> None:
+        try:
+            barrier.wait()
+            action(user)
+        except NotAllowed:
+            refused.append(user.pk)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return refused

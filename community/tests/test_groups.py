@@ -8,10 +8,7 @@ translations handed over in /tmp/po_groups.tsv are in the compiled catalog.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -361,29 +358,9 @@ def test_racing_joins_of_one_member_count_once_and_the_last_place_goes_to_one(or
     org_tree.branch_a1.managers.add(organizer)
     group = make_group(organizer, org_unit=org_tree.branch_a1, max_members=4)
     members = [MemberFactory(org_unit=org_tree.branch_a1).user for _ in range(4)]
-    attempts = [members[0]] * 4 + members[
-        1:
-    ]  # one member clicks four times; three others race for two places
-    barrier = threading.Barrier(len(attempts))
-    refused, errors = [], []
-
-    def join(user) -> None:
-        try:
-            barrier.wait()
-            groups.group_join(group=group, user=user)
-        except NotAllowed:
-            refused.append(user.pk)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=join, args=(user,)) for user in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    # one member clicks four times; three others race for two places
+    attempts = [members[0]] * 4 + members[1:]
+    refused = factories.race(lambda user: groups.group_join(group=group, user=user), attempts)
     group.refresh_from_db()
     joined = list(GroupMembership.objects.filter(group=group).values_list("user", flat=True))
     assert group.member_count == len(joined) == len(set(joined)) == 4  # the leader and three of the four

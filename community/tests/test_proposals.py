@@ -4,16 +4,15 @@ application → instructor flow with its notifications, role and audit rows."""
 from __future__ import annotations
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from community import permissions, proposals
 from community.exceptions import InvalidPost, NotAllowed
 from community.models import CallApplication, InstructorCall, Notification, ProposalVote, TopicProposal
+from community.tests import factories
 from courses.models import CoursePage
 from courses.tests import factories as pages
 from school.models import AuditLog
@@ -59,26 +58,7 @@ def test_racing_votes_of_one_member_count_once_and_of_many_members_count_each(or
     proposal = proposals.proposal_create(author=learner, title="党史学习")
     voters = [MemberFactory(org_unit=org_tree.branch_a2).user for _ in range(3)]
     ballots = [voters[0]] * 4 + voters[1:]  # one member clicks four times at once, two others once
-    barrier = threading.Barrier(len(ballots))
-    refused, errors = [], []
-
-    def vote(user) -> None:
-        try:
-            barrier.wait()
-            proposals.proposal_vote(proposal=proposal, user=user)
-        except NotAllowed:
-            refused.append(user.pk)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=vote, args=(user,)) for user in ballots]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    refused = factories.race(lambda user: proposals.proposal_vote(proposal=proposal, user=user), ballots)
     assert refused == [voters[0].pk] * 3
     proposal.refresh_from_db()
     assert proposal.vote_count == 3
