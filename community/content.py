@@ -39,10 +39,11 @@ class Body:
     text: str  # the cleaned plain text, for search, notifications and sensitive words
 
 
-def clean_title(raw: str) -> str:
+def clean_title(raw: str, *, empty: str = "") -> str:
+    """A title of one line; ``empty`` is the message when there is none (a thread's by default)."""
     title = CONTROL.sub("", raw or "").strip()
     if not title:
-        raise InvalidPost(_("Please give the thread a title."))
+        raise InvalidPost(empty or _("Please give the thread a title."))
     if len(title) > MAX_TITLE_CHARS:
         raise InvalidPost(_("The title is too long: at most %(max)d characters.") % {"max": MAX_TITLE_CHARS})
     _refuse_dangerous(title)

@@ -120,7 +120,7 @@ def _assignment_fields(*, title: str, prompt: str, due_at: datetime.datetime, ma
     if not 1 <= int(max_score) <= MAX_SCORE:
         raise InvalidPost(_("Full marks must be between 1 and %(max)d.") % {"max": MAX_SCORE})
     return {
-        "title": content.clean_title(title),
+        "title": content.clean_title(title, empty=_("Please give the homework a title.")),
         "prompt": content.clean_body(prompt).html,
         "due_at": due_at,
         "max_score": int(max_score),

@@ -47,9 +47,7 @@ def letter_create(
         raise NotAllowed(_("Please log in to write to the organisation."))
     if not permissions.can_write_letter(author, org_unit):
         raise NotAllowed(_("You can only write to your own party organisation or one above it."))
-    if not (title or "").strip():
-        raise InvalidPost(_("Please give your letter a subject."))
-    title = content.clean_title(title)
+    title = content.clean_title(title, empty=_("Please give your letter a subject."))
     cleaned = content.clean_body(body)
     visibility = _screen(f"{title}\n{cleaned.text}")
     letter = Letter.objects.create(

@@ -486,3 +486,15 @@ def test_an_absurd_due_date_is_refused_on_change(assignment, instructor):
     assert response.status_code == 400
     assignment.refresh_from_db()
     assert assignment.title == "学习心得一篇" and assignment.due_at.year > 2000
+
+
+def test_homework_without_a_title_is_refused_with_its_own_message(course, instructor):
+    with pytest.raises(InvalidPost, match="作业标题"):
+        homework.assignment_create(
+            course=course,
+            acting_user=instructor,
+            title="  ",
+            prompt="内容",
+            due_at=timezone.now() + datetime.timedelta(days=1),
+        )
+    assert not Assignment.objects.exists()
