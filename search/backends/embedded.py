@@ -9,7 +9,8 @@ and halve indexing speed. ``docs`` holds the original
 text for highlighting and the facet and access columns; ``access`` the tokens of each access
 group. The file runs in WAL mode: readers keep reading while a worker writes.
 
-Totals and facet counts are exact. A query of single characters alone matching more than
+Access rules, facet keys and dates are checked in memory (``resident``), not by a join. Totals and
+facet counts are exact. A query of single characters alone matching more than
 ``EXACT_LIMIT`` records (党: most of them) is answered from the newest ``EXACT_LIMIT`` matches plus
 the title matches; its counts are then lower bounds and ``SearchResults.capped`` says so.
 """
@@ -22,10 +23,12 @@ import sqlite3
 import threading
 import time
 import unicodedata
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 
@@ -41,22 +44,25 @@ from search.backends.base import (
     SearchUnavailable,
     Suggestion,
 )
+from search.backends.resident import Resident
 from search.backends.workers import map_chunks
-from search.documents import MAX_ACCESS_GROUPS, IndexDocument, Reader
+from search.documents import IndexDocument, Reader
 from search.text import CJK_CHARS, RUNS, STOP_WORDS, Term, grams, normalise, pinyin_keys, words
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 FINGERPRINT = "-".join((SCHEMA_VERSION, unicodedata.unidata_version, version("rjieba"), version("zhconv-rs")))
 COLUMNS = ("title_w", "title_g", "keys_w", "keys_g", "body_g")
 WEIGHTS = (12.0, 8.0, 6.0, 4.0, 1.0)  # bm25, per column
 EXACT_LIMIT = 2000
+KEPT_RESIDENTS = 3  # snapshots of recent generations kept per process (readers may lag a write)
 PARALLEL_MIN = 200  # records per call from which a helper process prepares them (workers.py)
 PREPARE_CHUNK = 50
 ORG_SEPARATOR = "\x1f"
 VISIBILITY_PUBLIC, VISIBILITY_MEMBERS, VISIBILITY_RESTRICTED = 0, 1, 2
 SUGGEST_TITLE, SUGGEST_TERM = 0, 1
+TITLE_MARK = "t"  # fts_chars: "t党" for 党 in the title
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -97,8 +103,10 @@ CREATE TABLE IF NOT EXISTS facts (
     organizer INTEGER NOT NULL,
     groups INTEGER NOT NULL,
     fkey INTEGER NOT NULL,
-    date TEXT NOT NULL
+    date TEXT NOT NULL,
+    gen INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS facts_gen ON facts (gen);
 CREATE TABLE IF NOT EXISTS access (
     doc INTEGER NOT NULL, grp INTEGER NOT NULL, token TEXT NOT NULL, PRIMARY KEY (doc, grp, token)
 ) WITHOUT ROWID;
@@ -140,6 +148,7 @@ class EmbeddedBackend(SearchBackend):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._residents: list[Resident] = []
 
     # connections -------------------------------------------------------------------------------
 
@@ -185,6 +194,8 @@ class EmbeddedBackend(SearchBackend):
                 db.execute("INSERT INTO fts (fts, rank) VALUES ('automerge', 16)")
                 db.execute("INSERT INTO fts (fts, rank) VALUES ('crisismerge', 64)")
                 db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('schema', ?)", (FINGERPRINT,))
+                db.execute("INSERT INTO meta (name, value) VALUES ('generation', '0')")
+                db.execute("INSERT INTO meta (name, value) VALUES ('epoch', ?)", (uuid.uuid4().hex,))
                 if emptied:
                     db.execute("INSERT INTO meta (name, value) VALUES ('emptied', '1')")
         except BaseException:
@@ -205,6 +216,7 @@ class EmbeddedBackend(SearchBackend):
                 db.close()
             self._connections.clear()
         self._local = threading.local()
+        self._residents = []
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -212,6 +224,8 @@ class EmbeddedBackend(SearchBackend):
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
+                # Stamps the facts this transaction writes (see ``resident``).
+                db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE name = 'generation'")
                 yield db
             except BaseException:
                 db.execute("ROLLBACK")
@@ -298,8 +312,8 @@ class EmbeddedBackend(SearchBackend):
             item.facet_key,
         ).fetchone()
         db.execute(
-            "INSERT OR REPLACE INTO facts (id, login, organizer, groups, fkey, date)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO facts (id, login, organizer, groups, fkey, date, gen)"
+            " VALUES (?, ?, ?, ?, ?, ?, (SELECT CAST(value AS INTEGER) FROM meta WHERE name = 'generation'))",
             (
                 doc_id,
                 int(doc.access.login),
@@ -354,26 +368,36 @@ class EmbeddedBackend(SearchBackend):
         if plan.empty:
             return SearchResults(total=0, hits=[], facets={name: [] for name in FACETS})
         with self._reading() as db:
-            facet_keys = {row[0]: row[1:] for row in db.execute("SELECT * FROM facet_keys")}
-            where, params = _filters(request, facet_keys)
-            newest = request.sort == "newest"
+            resident = self._resident(db)
+            scope = _Scope(resident, request)
             capped = False
-            if not plan.filter:
-                # Only single characters: too common to count in full; see ``_Plan.capped``.
-                capped, counts, ordered = plan.capped(db, request.query.terms, where, params, newest=newest)
-            elif plan.few(db):
-                counts, ordered = plan.ranked_with_counts(db, where, params, newest=newest)
+            if plan.filter:
+                counts, ordered = plan.words(db, scope)
             else:
-                counts = plan.counts(db, where, params)
-                if sum(counts.values()) <= EXACT_LIMIT:
-                    ordered = plan.ranked(db, where, params, newest=newest)
-                else:
-                    end = request.offset + request.limit
-                    ordered = plan.large(db, request.query.terms, where, params, end=end, newest=newest)
-            total = sum(counts.values())
+                # Only single characters: too common to count in full; see ``_Plan.characters``.
+                capped, counts, ordered = plan.characters(db, scope)
             page = ordered[request.offset : request.offset + request.limit]
             hits = self._hits(db, page, request.query.marks())
-        return SearchResults(total=total, hits=hits, facets=_facets(counts, facet_keys), capped=capped)
+        return SearchResults(
+            total=sum(counts.values()),
+            hits=hits,
+            facets=_facets(counts, resident.facet_keys),
+            capped=capped,
+        )
+
+    def _resident(self, db: sqlite3.Connection) -> Resident:
+        """The snapshot of this read's generation; kept for the next reads of this process."""
+        meta = dict(db.execute("SELECT name, value FROM meta WHERE name IN ('epoch', 'generation')"))
+        epoch, generation = meta["epoch"], int(meta["generation"])
+        with self._lock:
+            kept = [r for r in self._residents if r.epoch == epoch and r.generation <= generation]
+        base = max(kept, key=lambda r: r.generation, default=None) or Resident.empty(epoch)
+        if base.generation == generation:
+            return base
+        resident = base.advance(db, generation)
+        with self._lock:
+            self._residents = [*self._residents[-(KEPT_RESIDENTS - 1) :], resident]
+        return resident
 
     def _hits(self, db: sqlite3.Connection, page: list[tuple], marks: list[str]) -> list[Hit]:
         if not page:
@@ -573,7 +597,10 @@ def token_columns(title: str, keys: str, summary: str, body: str) -> tuple[str, 
         " ".join(words(keys)),
         " ".join(grams(keys)),
         " ".join(grams(body)),
-        " ".join(sorted(set(CJK_CHARS.findall(f"{title} {keys} {body}")))),
+        " ".join(
+            sorted(set(CJK_CHARS.findall(f"{title} {keys} {body}")))
+            + sorted({TITLE_MARK + char for char in CJK_CHARS.findall(title)})
+        ),
     )
 
 
@@ -585,22 +612,40 @@ def _suggestions(title: str, normalised: str) -> list[tuple]:
     return entries
 
 
+class _Scope:
+    """What one request may count and see: the reader's access and the chosen facet values."""
+
+    def __init__(self, resident: Resident, request: SearchRequest) -> None:
+        self.resident = resident
+        self.reader = request.reader
+        self.allowed = resident.allowed(
+            partial(_chosen, request) if request.types or request.filters else None
+        )
+        self.newest = request.sort == "newest"
+        self.end = request.offset + request.limit
+
+    def readable(self, rowids: Sequence[int]) -> tuple[dict[int, int], list[int]]:
+        return self.resident.readable(rowids, self.reader, self.allowed)
+
+
 class _Plan:
     """How a query runs: terms through ``fts``, lone characters through ``fts_chars``.
 
     Every query counts all its readable matches per facet key (totals and facets are exact). Up to
-    ``EXACT_LIMIT`` matches are ranked by bm25; beyond that, title matches ranked by bm25 come
-    first and the other matches follow newest first: ranking tens of thousands of rows would cost
-    more than the whole query may take.
+    ``EXACT_LIMIT`` readable matches are ranked by bm25; beyond that, title matches ranked by bm25
+    come first and the other matches follow newest first: ranking tens of thousands of rows would
+    cost more than the whole query may take. Access and facet keys are checked in memory
+    (``resident``), not joined.
     """
 
     def __init__(self, terms: Sequence[Term]) -> None:
+        self.terms = terms
         lone = [lone_character(term) for term in terms]
         others = [term for term, char in zip(terms, lone, strict=True) if not char]
+        chars = list(dict.fromkeys(c for c in lone if c))
         self.filter = match_expression(others)
-        self.chars = " AND ".join(f'"{char}"' for char in dict.fromkeys(c for c in lone if c))
-        # Ranking leaves lone characters out when there is anything else: as prefixes they are slow.
-        self.rank = self.filter or match_expression(terms)
+        self.chars = " AND ".join(f'"{char}"' for char in chars)
+        self.title_chars = " AND ".join(f'"{TITLE_MARK}{char}"' for char in chars)
         self.empty = not (self.filter or self.chars)
         # Lone characters next to other terms narrow the fts query through fts_chars.
         self.narrow, self.narrow_params = "", []
@@ -608,120 +653,77 @@ class _Plan:
             # The unary + keeps SQLite from driving the fts query row by row from this list.
             self.narrow = " AND +fts.rowid IN (SELECT rowid FROM fts_chars WHERE fts_chars MATCH ?)"
             self.narrow_params = [self.chars]
-        if self.filter:
-            self.source, self.rowid = "fts", "fts.rowid"
-            self.match, self.params = "fts MATCH ?" + self.narrow, [self.filter, *self.narrow_params]
-        else:
-            self.source, self.rowid = "fts_chars", "fts_chars.rowid"
-            self.match, self.params = "fts_chars MATCH ?", [self.chars]
 
-    def _select(self, columns: str, where: str, tail: str = "") -> str:
-        return (
-            f"SELECT {columns} FROM {self.source} JOIN facts AS f ON f.id = {self.rowid}"
-            f" WHERE {self.match} AND {where} {tail}"
-        )
+    def words(self, db: sqlite3.Connection, scope: _Scope) -> tuple[dict[int, int], list[tuple]]:
+        if self._few(db):
+            scores = dict(self._scored(db, self.filter))
+            counts, readable = scope.readable(list(scores))
+            return counts, self._ranked(scope, readable, scores)
+        sql = f"SELECT json_group_array(rowid) FROM fts WHERE fts MATCH ?{self.narrow}"
+        (found,) = db.execute(sql, (self.filter, *self.narrow_params)).fetchone()
+        counts, readable = scope.readable(json.loads(found))
+        if len(readable) <= EXACT_LIMIT:
+            scores = dict(self._scored(db, self.filter, after=min(readable, default=0)))
+            return counts, self._ranked(scope, readable, scores)
+        return counts, self._large(db, scope, readable)
 
-    def counts(self, db: sqlite3.Connection, where: str, params: list) -> dict[int, int]:
-        sql = self._select("f.fkey, count(*)", where, "GROUP BY f.fkey")
-        return dict(db.execute(sql, (*self.params, *params)).fetchall())
-
-    def few(self, db: sqlite3.Connection) -> bool:
+    def _few(self, db: sqlite3.Connection) -> bool:
         """Whether the query matches at most ``EXACT_LIMIT`` records, readable or not (cheap to ask)."""
         sql = f"SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ?{self.narrow} LIMIT ?)"
         (count,) = db.execute(sql, (self.filter, *self.narrow_params, EXACT_LIMIT + 1)).fetchone()
         return count <= EXACT_LIMIT
 
-    def ranked_with_counts(
-        self, db: sqlite3.Connection, where: str, params: list, *, newest: bool
-    ) -> tuple[dict[int, int], list[tuple]]:
-        """One pass over a few matches: bm25, facet key and date of each readable one."""
+    def _scored(self, db: sqlite3.Connection, expression: str, *, after: int = 0) -> list[tuple[int, float]]:
+        """(id, bm25) of the matches of ``expression`` from id ``after`` on; lower bm25 is better."""
         weights = ", ".join(str(w) for w in WEIGHTS)
-        rows = db.execute(
-            self._select(f"fts.rowid, bm25(fts, {weights}), f.fkey, f.date", where),
-            (*self.params, *params),
-        ).fetchall()
-        counts = Counter(fkey for _rowid, _score, fkey, _date in rows)
-        rows.sort(key=lambda row: row[3], reverse=True)
-        if not newest:
-            rows.sort(key=lambda row: row[1])
-        return dict(counts), [(rowid, -score) for rowid, score, _fkey, _date in rows]
+        sql = f"SELECT rowid, bm25(fts, {weights}) FROM fts WHERE fts MATCH ?{self.narrow} AND rowid >= ?"
+        return db.execute(sql, (expression, *self.narrow_params, after)).fetchall()
 
-    def ranked(self, db: sqlite3.Connection, where: str, params: list, *, newest: bool) -> list[tuple]:
-        """(id, score) of every readable match, best first (or newest first)."""
-        rows = db.execute(self._select(f"{self.rowid}, f.date", where), (*self.params, *params)).fetchall()
-        if not rows:
-            return []
-        scores = self._scores(db, [rowid for rowid, _date in rows])
-        rows.sort(key=lambda row: row[1], reverse=True)
-        if not newest:
-            rows.sort(key=lambda row: scores[row[0]])
-        return [(rowid, -scores[rowid]) for rowid, _date in rows]
+    @staticmethod
+    def _ranked(scope: _Scope, readable: list[int], scores: dict[int, float]) -> list[tuple]:
+        """(id, score) of every readable match, best first (or newest first); date breaks ties."""
+        ordered = scope.resident.by_date(readable)
+        if not scope.newest:
+            ordered.sort(key=scores.__getitem__)
+        return [(rowid, -scores[rowid]) for rowid in ordered]
 
-    def _scores(self, db: sqlite3.Connection, matches: list[int]) -> dict[int, float]:
-        """bm25 (lower is better); FTS5 only scores rows from the oldest match on."""
-        wanted = set(matches)
-        weights = ", ".join(str(w) for w in WEIGHTS)
-        sql = f"SELECT rowid, bm25(fts, {weights}) FROM fts WHERE fts MATCH ? AND rowid >= ?"
-        scores = {
-            rowid: score for rowid, score in db.execute(sql, (self.rank, min(wanted))) if rowid in wanted
-        }
-        return {rowid: scores.get(rowid, 0.0) for rowid in matches}
+    def _large(self, db: sqlite3.Connection, scope: _Scope, readable: list[int]) -> list[tuple]:
+        """The first ``scope.end`` of many matches: title matches by bm25, then the others newest first."""
+        if scope.newest:
+            return [(rowid, 0.0) for rowid in scope.resident.newest(readable, scope.end)]
+        scores = dict(self._scored(db, match_expression(self.terms, TITLE_COLUMNS)))
+        _counts, in_title = scope.readable(sorted(scores))
+        in_title.sort(key=scores.__getitem__)
+        first = [(rowid, -scores[rowid]) for rowid in in_title[: scope.end]]
+        if len(first) >= scope.end:
+            return first
+        seen = set(in_title)
+        rest = scope.resident.newest(readable, scope.end + len(seen))
+        return first + [(rowid, 0.0) for rowid in rest if rowid not in seen][: scope.end - len(first)]
 
-    def capped(
-        self, db: sqlite3.Connection, terms: Sequence[Term], where: str, params: list, *, newest: bool
-    ) -> tuple[bool, dict[int, int], list[tuple]]:
-        """A query of single characters. Up to ``EXACT_LIMIT`` matches: counted and ranked in full.
+    def characters(self, db: sqlite3.Connection, scope: _Scope) -> tuple[bool, dict[int, int], list[tuple]]:
+        """A query of single characters: title matches first, then the others newest first.
 
-        More (one common character is in most records): the newest ``EXACT_LIMIT`` matches and the
-        title matches stand for them, title matches first; counts are then lower bounds. The
-        recall promise (every record containing the text) is for two characters or more.
+        Up to ``EXACT_LIMIT`` matches are all counted. More (one common character is in most
+        records): the newest ``EXACT_LIMIT`` matches and the title matches stand for them, and the
+        counts are lower bounds. The recall promise (every record containing the text) is for
+        two characters or more.
         """
-        sql = "SELECT rowid FROM fts_chars WHERE fts_chars MATCH ? ORDER BY rowid DESC LIMIT ?"
-        newest_ids = [rowid for (rowid,) in db.execute(sql, (self.chars, EXACT_LIMIT + 1))]
-        if len(newest_ids) <= EXACT_LIMIT:
-            return False, self.counts(db, where, params), self.ranked(db, where, params, newest=newest)
-        title = match_expression(terms, TITLE_COLUMNS)
-        sql = "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT ?"
-        in_title = {rowid for (rowid,) in db.execute(sql, (title, EXACT_LIMIT))}
-        candidates = json.dumps(sorted(in_title.union(newest_ids[:EXACT_LIMIT])))
-        rows = db.execute(
-            "SELECT f.id, f.fkey, f.date FROM facts AS f"
-            f" WHERE f.id IN (SELECT value FROM json_each(?)) AND {where}",
-            (candidates, *params),
-        ).fetchall()
-        counts = Counter(fkey for _id, fkey, _date in rows)
-        rows.sort(key=lambda row: row[2], reverse=True)
-        if not newest:
-            rows.sort(key=lambda row: row[0] not in in_title)
-        return True, dict(counts), [(rowid, 0.0) for rowid, _fkey, _date in rows]
-
-    def large(
-        self,
-        db: sqlite3.Connection,
-        terms: Sequence[Term],
-        where: str,
-        params: list,
-        *,
-        end: int,
-        newest: bool,
-    ) -> list[tuple]:
-        """The first ``end`` of many matches: title matches by bm25, then the others newest first."""
-        by_date = self._select(self.rowid, where, "ORDER BY f.date DESC LIMIT ?")
-        if newest:
-            return [(rowid, 0.0) for (rowid,) in db.execute(by_date, (*self.params, *params, end))]
-        weights = ", ".join(str(w) for w in WEIGHTS)
         sql = (
-            f"SELECT fts.rowid, bm25(fts, {weights}) AS score FROM fts JOIN facts AS f ON f.id = fts.rowid"
-            f" WHERE fts MATCH ?{self.narrow} AND {where} ORDER BY score LIMIT ?"
+            "SELECT json_group_array(rowid) FROM"
+            " (SELECT rowid FROM fts_chars WHERE fts_chars MATCH ? ORDER BY rowid DESC LIMIT ?)"
         )
-        title = match_expression(terms, TITLE_COLUMNS)
-        rows = db.execute(sql, (title, *self.narrow_params, *params, end))
-        in_title = [(rowid, -score) for rowid, score in rows]
-        if len(in_title) >= end:
-            return in_title
-        seen = {rowid for rowid, _score in in_title}
-        rest = db.execute(by_date, (*self.params, *params, end + len(seen))).fetchall()
-        return in_title + [(rowid, 0.0) for (rowid,) in rest if rowid not in seen][: end - len(in_title)]
+        (found,) = db.execute(sql, (self.chars, EXACT_LIMIT + 1)).fetchone()
+        newest_ids = json.loads(found)
+        (found,) = db.execute(sql, (self.title_chars, EXACT_LIMIT)).fetchone()
+        in_title = set(json.loads(found))
+        capped = len(newest_ids) > EXACT_LIMIT
+        candidates = sorted(in_title.union(newest_ids[:EXACT_LIMIT]))
+        counts, readable = scope.readable(candidates)
+        ordered = scope.resident.by_date(readable)
+        if not scope.newest:
+            ordered.sort(key=lambda rowid: rowid not in in_title)
+        return capped, counts, [(rowid, 0.0) for rowid in ordered]
 
 
 @dataclass(frozen=True)
@@ -784,28 +786,6 @@ def match_expression(terms: Sequence[Term], columns: _Columns = ALL_COLUMNS) -> 
             options.append("(" + " AND ".join(parts) + ")")
         clauses.append("(" + " OR ".join(options) + ")")
     return " AND ".join(clauses)
-
-
-def _filters(request: SearchRequest, facet_keys: dict[int, tuple]) -> tuple[str, list]:
-    """SQL conditions on ``facts AS f``: what the reader may see, and the chosen facet values."""
-    where: list[str] = []
-    params: list = []
-    reader = request.reader
-    if not reader.everything:
-        where.append("f.login <= ? AND f.organizer <= ?")
-        params += [int(reader.logged_in), int(reader.organizer)]
-        tokens = sorted(reader.tokens)
-        placeholders = ", ".join("?" * len(tokens))
-        for grp in range(MAX_ACCESS_GROUPS):
-            where.append(
-                f"(f.groups <= {grp} OR EXISTS (SELECT 1 FROM access AS a"
-                f" WHERE a.doc = f.id AND a.grp = {grp} AND a.token IN ({placeholders})))"
-            )
-            params += tokens
-    if request.types or request.filters:
-        allowed = [fkey for fkey, values in facet_keys.items() if _chosen(request, *values)]
-        where.append(f"f.fkey IN ({', '.join(str(fkey) for fkey in allowed)})")
-    return " AND ".join(where) or "1", params
 
 
 def _chosen(

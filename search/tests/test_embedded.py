@@ -161,3 +161,58 @@ def test_an_emptied_index_says_it_is_being_rebuilt_until_a_full_rebuild(tmp_path
     backend.rebuild_finish(state)
     assert not backend.rebuilding()
     backend.close()
+
+
+def test_a_reader_sees_access_changed_by_another_process_in_hits_and_counts(tmp_path):
+    from search.documents import Access, Reader
+
+    path = tmp_path / "index.sqlite3"
+    worker, web = EmbeddedBackend(path=path), EmbeddedBackend(path=path)
+    branch_a = Reader(logged_in=True, tokens=frozenset({"u:1"}))
+    try:
+        worker.index([record("党章学习", pk=1), record("党章解读", pk=2)])
+        assert ask(web, "党章", branch_a).total == 2  # the web process now holds a snapshot
+        worker.index([record("党章解读", pk=2, access=Access(login=True, groups=(frozenset({"u:2"}),)))])
+        results = ask(web, "党章", branch_a)
+        assert keys(results) == ["article:1"]
+        assert results.total == 1
+        assert sum(value.count for value in results.facets["type"]) == 1
+        worker.index([record("党章解读", pk=2, access=Access(login=True, groups=(frozenset({"u:1"}),)))])
+        assert ask(web, "党章", branch_a).total == 2
+    finally:
+        worker.close()
+        web.close()
+
+
+def test_a_reader_after_the_index_was_emptied_and_refilled_does_not_reuse_its_old_snapshot(tmp_path):
+    path = tmp_path / "index.sqlite3"
+    worker, web = EmbeddedBackend(path=path), EmbeddedBackend(path=path)
+    try:
+        worker.index([record("党章", pk=1, category="党章党规"), record("党章", pk=2, category="党章党规")])
+        assert {v.value for v in ask(web, "党章").facets["category"]} == {"党章党规"}
+        worker.close()
+        db = sqlite3.connect(path)
+        db.execute("UPDATE meta SET value = 'old' WHERE name = 'schema'")
+        db.commit()
+        db.close()
+        refilled = EmbeddedBackend(path=path)
+        refilled.index([record("党章", pk=7, category="学习资料")])
+        refilled.close()
+        results = ask(web, "党章")
+        assert keys(results) == ["article:7"]
+        assert {v.value for v in results.facets["category"]} == {"学习资料"}
+    finally:
+        web.close()
+
+
+def test_a_character_in_the_title_ranks_before_newer_records_with_it_only_in_the_body(backend):
+    import datetime
+
+    backend.index(
+        [
+            record("学习资料", "党的建设", pk=1, date=datetime.date(2024, 1, 1)),
+            record("党员", "学习", pk=2, date=datetime.date(2001, 1, 1)),
+        ]
+    )
+    assert keys(ask(backend, "党")) == ["article:2", "article:1"]
+    assert keys(ask(backend, "党", sort="newest")) == ["article:1", "article:2"]
