@@ -299,3 +299,46 @@ class PointEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} +{self.points} {self.get_rule_display()}"
+
+
+class ReportExport(models.Model):
+    """A large statistics export built by a worker; the organizer who asked downloads it when ready."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Being built")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel (.xlsx)"
+        CSV = "csv", "CSV"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="+"
+    )
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    params = models.JSONField(_("filters"), default=dict)
+    description = models.CharField(_("what"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to="reports/%Y/%m/", max_length=200, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report export")
+        verbose_name_plural = _("report exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.READY:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -282,6 +282,10 @@ if HOMEWORK_FILE_MAX_BYTES < 1024:
 HOMEWORK_FILES_MAX = _read("HOMEWORK_FILES_MAX", env.int, 5)
 if HOMEWORK_FILES_MAX < 1:
     _fail("HOMEWORK_FILES_MAX", "must be at least 1")
+# Member-table exports up to this many rows download at once; larger ones are built by a worker.
+REPORT_EXPORT_SYNC_ROWS = _read("REPORT_EXPORT_SYNC_ROWS", env.int, 2000)
+if REPORT_EXPORT_SYNC_ROWS < 0:
+    _fail("REPORT_EXPORT_SYNC_ROWS", "must be 0 or more")
 # Also e-mail notifications (replies, mentions …) to members who have an address, through EMAIL_URL.
 NOTIFICATION_EMAILS = _read("NOTIFICATION_EMAILS", env.bool, False)
 

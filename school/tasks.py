@@ -19,3 +19,14 @@ def points_award_task(*, member_id: int, rule: str, object_key: str = "", day: s
     if member is not None:
         when = datetime.date.fromisoformat(day) if day else None
         points_award(member=member, rule=rule, object_key=object_key, day=when)
+
+
+@shared_task(acks_late=True, queue="default")
+def report_export_build_task(*, export_id: int) -> None:
+    from school.models import ReportExport
+    from school.reports.export_jobs import report_export_build
+
+    export = ReportExport.objects.select_related("requested_by").filter(pk=export_id).first()
+    if export is None or export.status == ReportExport.Status.READY:
+        return
+    report_export_build(export=export)

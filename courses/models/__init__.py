@@ -6,7 +6,7 @@ from courses.models.courses import CourseIndexPage, CoursePage, LessonAttachment
 from courses.models.credits import CreditHourEntry, CreditTier, OfflineStudy, StudySettings, hours_for_minutes
 from courses.models.enrollment import CourseAssignment, Enrollment
 from courses.models.library import ArticlePage, PolicyDocumentPage, ResourceLibraryPage
-from courses.models.progress import LessonProgress, StudySession
+from courses.models.progress import LessonProgress, StudyDay, StudySession
 from courses.models.ratings import CourseRating
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "OfflineStudy",
     "PolicyDocumentPage",
     "ResourceLibraryPage",
+    "StudyDay",
     "StudySession",
     "StudySettings",
     "hours_for_minutes",

@@ -64,3 +64,35 @@ class StudySession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.lesson} · {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class StudyDay(models.Model):
+    """Seconds one member spent studying one course on one day: what weekly trends and activity read.
+
+    Each accepted heartbeat adds the time it stands for (video actually played, bounded by the
+    wall-clock time since the last beat; reading time while the page was visible), so replays
+    count as study time here while ``LessonProgress`` counts each second of a video once.
+    """
+
+    member = models.ForeignKey(
+        "school.Member", verbose_name=_("member"), on_delete=models.CASCADE, related_name="study_days"
+    )
+    course = models.ForeignKey(
+        "courses.CoursePage", verbose_name=_("course"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("date"))
+    seconds = models.FloatField(_("seconds studied"), default=0)
+
+    class Meta:
+        verbose_name = _("study time per day")
+        verbose_name_plural = _("study time per day")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "course", "day"], name="one_study_day_per_course")
+        ]
+        indexes = [
+            models.Index(fields=["day", "member"], name="study_day_by_day"),
+            models.Index(fields=["course", "day"], name="study_day_by_course"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.course} · {self.day}"

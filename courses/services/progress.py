@@ -15,7 +15,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail import hooks
@@ -28,6 +29,7 @@ from courses.models import (
     Enrollment,
     LessonPage,
     LessonProgress,
+    StudyDay,
     StudySession,
     StudySettings,
 )
@@ -123,9 +125,11 @@ def heartbeat_record(
     progress = _locked_progress(member, lesson)
     was_complete = progress.completed_at is not None
     if lesson.video_id and lesson.video.duration:
-        _add_watched(progress, beat, duration=lesson.video.duration, elapsed=elapsed)
+        spent = _add_watched(progress, beat, duration=lesson.video.duration, elapsed=elapsed)
     else:
-        _add_reading(progress, beat, elapsed=elapsed)
+        spent = _add_reading(progress, beat, elapsed=elapsed)
+    course = lesson.course
+    study_time_add(member=member, course_id=course.pk, day=timezone.localdate(now), seconds=spent)
     session.last_seq = beat.seq
     session.last_beat_at = now
     session.save(update_fields=["last_seq", "last_beat_at"])
@@ -134,7 +138,9 @@ def heartbeat_record(
         progress.completed_at = now
         points_award(member=member, rule=PointRule.Code.LESSON_COMPLETED, object_key=f"lesson:{lesson.pk}")
     progress.save()
-    course_completed = _after_study(member=member, lesson=lesson, now=now, check_course=lesson_completed)
+    course_completed = _after_study(
+        member=member, lesson=lesson, course=course, now=now, check_course=lesson_completed
+    )
     return HeartbeatResult(
         progress=progress, lesson_completed=lesson_completed, course_completed=course_completed
     )
@@ -145,7 +151,8 @@ def _locked_progress(member: Member, lesson: LessonPage) -> LessonProgress:
     return LessonProgress.objects.select_for_update().get(member=member, lesson=lesson)
 
 
-def _add_watched(progress: LessonProgress, beat: Heartbeat, *, duration: float, elapsed: float) -> None:
+def _add_watched(progress: LessonProgress, beat: Heartbeat, *, duration: float, elapsed: float) -> float:
+    """Merge the played parts into the progress; the seconds of study the beat stands for."""
     try:
         played = intervals.parse(beat.intervals, limit=MAX_INTERVALS, duration=duration)
     except intervals.InvalidIntervals:
@@ -159,6 +166,7 @@ def _add_watched(progress: LessonProgress, beat: Heartbeat, *, duration: float, 
     progress.watched_seconds = round(intervals.total(progress.watched), 3)
     progress.duration = duration
     progress.position = _clamped_position(beat.position, duration)
+    return min(claimed, elapsed)
 
 
 def _clamped_position(position: Any, duration: float) -> float:
@@ -168,11 +176,26 @@ def _clamped_position(position: Any, duration: float) -> float:
     return round(min(max(float(position), 0.0), duration), 3)
 
 
-def _add_reading(progress: LessonProgress, beat: Heartbeat, *, elapsed: float) -> None:
-    if beat.event in READING_EVENTS:
-        progress.read_seconds = round(progress.read_seconds + min(elapsed, READING_BEAT_SECONDS), 3)
+def _add_reading(progress: LessonProgress, beat: Heartbeat, *, elapsed: float) -> float:
+    spent = min(elapsed, READING_BEAT_SECONDS) if beat.event in READING_EVENTS else 0.0
+    progress.read_seconds = round(progress.read_seconds + spent, 3)
     if beat.at_end is True:
         progress.reached_end = True
+    return spent
+
+
+def study_time_add(*, member: Member, course_id: int, day: datetime.date, seconds: float) -> None:
+    """Add to the member's study time of the day: one UPDATE, or an INSERT the first time that day."""
+    if seconds <= 0:
+        return
+    rows = StudyDay.objects.filter(member=member, course_id=course_id, day=day)
+    if rows.update(seconds=F("seconds") + seconds):
+        return
+    try:
+        with transaction.atomic():  # a savepoint: a racing first beat of the day may insert first
+            StudyDay.objects.create(member=member, course_id=course_id, day=day, seconds=seconds)
+    except IntegrityError:
+        rows.update(seconds=F("seconds") + seconds)
 
 
 def minimum_reading_seconds(lesson: LessonPage, settings: StudySettings | None = None) -> float:
@@ -187,13 +210,14 @@ def _is_complete(progress: LessonProgress, lesson: LessonPage) -> bool:
     return progress.reached_end and progress.read_seconds >= minimum_reading_seconds(lesson, settings)
 
 
-def _after_study(*, member: Member, lesson: LessonPage, now: datetime.datetime, check_course: bool) -> bool:
+def _after_study(
+    *, member: Member, lesson: LessonPage, course: CoursePage, now: datetime.datetime, check_course: bool
+) -> bool:
     """Remember where the member is; complete the course (and write its credit hours) when done.
 
     The enrolment row is locked first, so two heartbeats completing the course's last two lessons
     at once cannot both miss (or both write) the completion.
     """
-    course = lesson.course
     enrollment = Enrollment.objects.select_for_update().filter(member=member, course=course).first()
     if enrollment is None:
         return False

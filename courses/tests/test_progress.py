@@ -299,3 +299,38 @@ def test_starting_to_study_clears_the_members_sessions_older_than_two_days(membe
     Player(member_a1, lesson)
     assert not StudySession.objects.filter(pk=old.pk).exists()
     assert StudySession.objects.filter(pk=someone_elses.pk).exists()
+
+
+def study_seconds(member, course) -> float:
+    from courses.models import StudyDay
+
+    return sum(StudyDay.objects.filter(member=member, course=course).values_list("seconds", flat=True))
+
+
+def test_study_time_counts_replays_but_not_more_than_the_clock(member_a1, course, lesson):
+    player = Player(member_a1, lesson)
+    player.beat(10, [(0, 10)], position=10)
+    player.beat(10, [(0, 10)], position=10)  # watched again: study time, no new coverage
+    player.beat(10, [(10, 30)], position=30)  # 20 s of video in 10 s at double speed
+    assert progress_of(member_a1, lesson).watched_seconds == 30
+    assert study_seconds(member_a1, course) == 30  # 10 + 10 + 10 (the clock)
+
+
+def test_refused_and_duplicate_heartbeats_add_no_study_time(member_a1, course, lesson):
+    player = Player(member_a1, lesson)
+    player.beat(10, [(0, 10)], position=10)
+    player.beat(0, [(0, 10)], position=10, seq=1)  # the same beat again
+    with pytest.raises(HeartbeatRefused):
+        player.beat(1, [(10, 90)], position=90)
+    assert study_seconds(member_a1, course) == 10
+
+
+def test_study_time_is_kept_per_day(member_a1, course, lesson):
+    from courses.models import StudyDay
+
+    player = Player(member_a1, lesson)
+    player.beat(10, [(0, 10)], position=10)
+    player.clock += datetime.timedelta(days=1)
+    player.beat(10, [(10, 20)], position=20)
+    days = list(StudyDay.objects.filter(member=member_a1).order_by("day").values_list("seconds", flat=True))
+    assert days == [10, 10]

@@ -1,0 +1,404 @@
+"""The organizer dashboard's figures: each an aggregate query over the scope and the period.
+
+Definitions (also in docs/reports.md):
+- active learners: members with study time (``StudyDay``) in the last 7 / 30 days up to today;
+- assigned courses: enrolments by assignment made in the period; completed ones, and the share;
+  overdue: enrolments still open after their deadline, whenever they were assigned;
+- credit hours: the 学时 of the period's year per member, against the annual requirement;
+- exams: sittings are (member, exam) pairs with an attempt submitted in the period; a sitting
+  passed when the member's result in that exam is a pass; the mean is over graded results;
+- satisfaction: ratings given in the period; community: threads, replies and study notes written
+  in the period by members in the scope.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Avg, Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from courses.models import CourseRating, CreditHourEntry, Enrollment, StudyDay, StudySettings
+from exams.models import Attempt, ExamResult
+from school.models import Member, OrgUnit
+from school.reports.period import Period
+from school.reports.scope import ReportScope
+
+OVERDUE_SHOWN = 20
+WEEKLY_UP_TO_DAYS = 190  # longer periods are charted per month
+BINS = 10
+
+
+def share(part: int | Decimal, whole: int | Decimal) -> float | None:
+    return float(part) / float(whole) if whole else None
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    value: str
+    label: str
+    count: int
+
+
+def members_by_status(scope: ReportScope) -> list[StatusCount]:
+    counts = dict(scope.members().order_by().values_list("political_status").annotate(count=Count("pk")))
+    return [
+        StatusCount(value, str(label), counts.get(value, 0))
+        for value, label in Member.PoliticalStatus.choices
+    ]
+
+
+@dataclass(frozen=True)
+class Activity:
+    members: int
+    this_week: int
+    this_month: int
+    in_period: int
+
+
+def activity(scope: ReportScope, period: Period, today: datetime.date | None = None) -> Activity:
+    today = today or timezone.localdate()
+    days = StudyDay.objects.filter(scope.member_q(), day__lte=today)
+    week, month = today - datetime.timedelta(days=6), today - datetime.timedelta(days=29)
+    counts = days.filter(day__gte=min(month, period.start)).aggregate(
+        this_week=Count("member", distinct=True, filter=Q(day__gte=week)),
+        this_month=Count("member", distinct=True, filter=Q(day__gte=month)),
+    )
+    in_period = (
+        StudyDay.objects.filter(scope.member_q(), day__range=(period.start, period.end))
+        .values("member")
+        .distinct()
+        .count()
+    )
+    return Activity(
+        members=scope.members().count(),
+        this_week=counts["this_week"],
+        this_month=counts["this_month"],
+        in_period=in_period,
+    )
+
+
+@dataclass(frozen=True)
+class Assigned:
+    total: int
+    completed: int
+    overdue: int  # open past their deadline today, assigned whenever
+    overdue_rows: list[Enrollment]
+
+    @property
+    def rate(self) -> float | None:
+        return share(self.completed, self.total)
+
+
+def assigned_courses(scope: ReportScope, period: Period, today: datetime.date | None = None) -> Assigned:
+    today = today or timezone.localdate()
+    assigned = Enrollment.objects.filter(scope.member_q(), source=Enrollment.Source.ASSIGNED)
+    counts = assigned.filter(created_at__date__range=(period.start, period.end)).aggregate(
+        total=Count("pk"), completed=Count("pk", filter=Q(status=Enrollment.Status.COMPLETED))
+    )
+    overdue = assigned.filter(status=Enrollment.Status.ACTIVE, deadline__lt=today)
+    rows = list(
+        overdue.select_related("member__org_unit", "course", "assignment").order_by(
+            "deadline", "member__org_unit__path", "member__real_name"
+        )[:OVERDUE_SHOWN]
+    )
+    return Assigned(
+        total=counts["total"], completed=counts["completed"], overdue=overdue.count(), overdue_rows=rows
+    )
+
+
+def hours_in_year(year: int) -> Coalesce:
+    """Per member (an annotation on Member): the credit hours earned in ``year``."""
+    entries = (
+        CreditHourEntry.objects.filter(member=OuterRef("pk"), earned_on__year=year)
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(entries), Value(Decimal(0)), output_field=DecimalField(max_digits=8, decimal_places=1)
+    )
+
+
+@dataclass(frozen=True)
+class Hours:
+    year: int
+    required: Decimal
+    members: int
+    total: Decimal
+    met: int
+
+    @property
+    def mean(self) -> Decimal | None:
+        return (self.total / self.members).quantize(Decimal("0.1")) if self.members else None
+
+    @property
+    def met_share(self) -> float | None:
+        return share(self.met, self.members)
+
+
+def credit_hours(scope: ReportScope, year: int) -> Hours:
+    required = StudySettings.load().annual_credit_hours
+    members = scope.members().annotate(hours=hours_in_year(year))
+    counts = members.aggregate(
+        members=Count("pk"), total=Sum("hours"), met=Count("pk", filter=Q(hours__gte=required))
+    )
+    return Hours(
+        year=year,
+        required=required,
+        members=counts["members"],
+        total=counts["total"] or Decimal(0),
+        met=counts["met"],
+    )
+
+
+def _sittings(scope: ReportScope, period: Period):
+    return Attempt.objects.filter(
+        scope.member_q(),
+        state=Attempt.State.SUBMITTED,
+        submitted_at__date__range=(period.start, period.end),
+    )
+
+
+def _sat_results(scope: ReportScope, period: Period):
+    sittings = _sittings(scope, period).filter(member=OuterRef("member"), exam=OuterRef("exam"))
+    return ExamResult.objects.filter(scope.member_q()).filter(Exists(sittings))
+
+
+@dataclass(frozen=True)
+class Exams:
+    sittings: int
+    members: int
+    passed: int
+    mean_percent: Decimal | None
+
+    @property
+    def pass_rate(self) -> float | None:
+        return share(self.passed, self.sittings)
+
+
+def exams(scope: ReportScope, period: Period) -> Exams:
+    sittings = _sittings(scope, period)
+    pairs = sittings.order_by().values("member", "exam").distinct().count()
+    results = _sat_results(scope, period).aggregate(
+        passed=Count("pk", filter=Q(passed=True)), mean=Avg("percent")
+    )
+    mean = results["mean"]
+    return Exams(
+        sittings=pairs,
+        members=sittings.values("member").distinct().count(),
+        passed=results["passed"],
+        mean_percent=Decimal(mean).quantize(Decimal("0.1")) if mean is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class Bin:
+    low: int
+    high: int
+    count: int
+
+
+def score_bins(scope: ReportScope, period: Period) -> list[Bin]:
+    """Graded results of the period's sittings in ten bands of 10 points; the last includes 100."""
+    bands = {
+        f"b{i}": Count(
+            "pk", filter=Q(percent__gte=i * 10) & (Q(percent__lt=(i + 1) * 10) if i < BINS - 1 else Q())
+        )
+        for i in range(BINS)
+    }
+    counts = _sat_results(scope, period).filter(percent__isnull=False).aggregate(**bands)
+    return [Bin(low=i * 10, high=(i + 1) * 10, count=counts[f"b{i}"]) for i in range(BINS)]
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    ratings: int
+    mean: Decimal | None
+
+
+def satisfaction(scope: ReportScope, period: Period) -> Satisfaction:
+    counts = CourseRating.objects.filter(
+        scope.member_q(), created_at__date__range=(period.start, period.end)
+    ).aggregate(ratings=Count("pk"), mean=Avg("score"))
+    mean = counts["mean"]
+    return Satisfaction(
+        ratings=counts["ratings"], mean=Decimal(mean).quantize(Decimal("0.01")) if mean is not None else None
+    )
+
+
+@dataclass(frozen=True)
+class Community:
+    threads: int
+    replies: int
+    notes: int
+
+
+def community(scope: ReportScope, period: Period) -> Community | None:
+    """None when the community app is not installed."""
+    if not apps.is_installed("community"):
+        return None
+    from community.models import Post, StudyNote, Thread
+
+    authors = scope.path_q("author__member__org_unit__path")
+    when = Q(created_at__date__range=(period.start, period.end))
+    return Community(
+        threads=Thread.objects.filter(authors, when).count(),
+        replies=Post.objects.filter(authors, when, is_opening=False).count(),
+        notes=StudyNote.objects.filter(authors, when).count(),
+    )
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    start: datetime.date
+    hours: float
+    completions: int
+
+
+def trend(scope: ReportScope, period: Period) -> tuple[str, list[TrendPoint]]:
+    """Study hours and completed courses per week (per month for long periods); empty buckets kept."""
+    weekly = period.days <= WEEKLY_UP_TO_DAYS
+    bucket, unit = (TruncWeek, "week") if weekly else (TruncMonth, "month")
+    seconds = dict(
+        StudyDay.objects.filter(scope.member_q(), day__range=(period.start, period.end))
+        .annotate(bucket=bucket("day"))
+        .order_by()
+        .values_list("bucket")
+        .annotate(total=Sum("seconds"))
+    )
+    completions: dict[datetime.date, int] = {}
+    for when, count in (
+        Enrollment.objects.filter(scope.member_q(), completed_at__date__range=(period.start, period.end))
+        .annotate(bucket=bucket("completed_at"))
+        .order_by()
+        .values_list("bucket")
+        .annotate(count=Count("pk"))
+    ):
+        day = when.date() if isinstance(when, datetime.datetime) else when
+        completions[day] = completions.get(day, 0) + count
+    seconds = {(k.date() if isinstance(k, datetime.datetime) else k): v for k, v in seconds.items()}
+    points = [
+        TrendPoint(
+            start=start,
+            hours=round((seconds.get(start) or 0) / 3600, 1),
+            completions=completions.get(start, 0),
+        )
+        for start in _buckets(period, weekly)
+    ]
+    return unit, points
+
+
+def _buckets(period: Period, weekly: bool) -> list[datetime.date]:
+    if weekly:
+        start = period.start - datetime.timedelta(days=period.start.weekday())
+        return [start + datetime.timedelta(weeks=n) for n in range((period.end - start).days // 7 + 1)]
+    months, current = [], period.start.replace(day=1)
+    while current <= period.end:
+        months.append(current)
+        current = (current + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    unit: OrgUnit
+    members: int
+    study_hours: float
+    assigned: int
+    completed: int
+    credit_hours: Decimal
+
+    @property
+    def completion_rate(self) -> float | None:
+        return share(self.completed, self.assigned)
+
+    @property
+    def hours_per_member(self) -> Decimal | None:
+        return (self.credit_hours / self.members).quantize(Decimal("0.1")) if self.members else None
+
+
+def units_compared(scope: ReportScope, period: Period) -> list[UnitFigures]:
+    """The figures of each compared unit (see ``ReportScope.compared_units``): one query per table."""
+    units = scope.compared_units()
+    if not units:
+        return []
+
+    def per_unit(field: str, aggregate, queryset) -> list:
+        expressions = {
+            f"u{i}": aggregate(Q(**{f"{field}__startswith": unit.path})) for i, unit in enumerate(units)
+        }
+        values = queryset.aggregate(**expressions)
+        return [values[f"u{i}"] for i in range(len(units))]
+
+    in_period = (period.start, period.end)
+    members = per_unit("org_unit__path", lambda q: Count("pk", filter=q), scope.members())
+    seconds = per_unit(
+        "member__org_unit__path",
+        lambda q: Sum("seconds", filter=q),
+        StudyDay.objects.filter(scope.member_q(), day__range=in_period),
+    )
+    assigned = Enrollment.objects.filter(
+        scope.member_q(), source=Enrollment.Source.ASSIGNED, created_at__date__range=in_period
+    )
+    totals = per_unit("member__org_unit__path", lambda q: Count("pk", filter=q), assigned)
+    completed = per_unit(
+        "member__org_unit__path",
+        lambda q: Count("pk", filter=q & Q(status=Enrollment.Status.COMPLETED)),
+        assigned,
+    )
+    hours = per_unit(
+        "member__org_unit__path",
+        lambda q: Sum("hours", filter=q),
+        CreditHourEntry.objects.filter(scope.member_q(), earned_on__year=period.year),
+    )
+    return [
+        UnitFigures(
+            unit=unit,
+            members=members[i],
+            study_hours=round((seconds[i] or 0) / 3600, 1),
+            assigned=totals[i],
+            completed=completed[i],
+            credit_hours=hours[i] or Decimal(0),
+        )
+        for i, unit in enumerate(units)
+    ]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    period: Period
+    statuses: list[StatusCount]
+    activity: Activity
+    assigned: Assigned
+    hours: Hours
+    exams: Exams
+    bins: list[Bin]
+    satisfaction: Satisfaction
+    community: Community | None
+    trend_unit: str
+    trend: list[TrendPoint]
+    units: list[UnitFigures]
+
+
+def dashboard(scope: ReportScope, period: Period, today: datetime.date | None = None) -> Dashboard:
+    trend_unit, points = trend(scope, period)
+    return Dashboard(
+        period=period,
+        statuses=members_by_status(scope),
+        activity=activity(scope, period, today),
+        assigned=assigned_courses(scope, period, today),
+        hours=credit_hours(scope, period.year),
+        exams=exams(scope, period),
+        bins=score_bins(scope, period),
+        satisfaction=satisfaction(scope, period),
+        community=community(scope, period),
+        trend_unit=trend_unit,
+        trend=points,
+        units=units_compared(scope, period),
+    )
