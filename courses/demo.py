@@ -33,6 +33,7 @@ from courses.models import (
     CourseIndexPage,
     CoursePage,
     CourseTopic,
+    Enrollment,
     LessonPage,
     LibraryCategory,
     PolicyDocumentPage,
@@ -378,3 +379,58 @@ def _notice_pdf():
     document.file.save("2026-party-member-training-notice.pdf", pdf, save=False)
     document.save()
     return document
+
+
+HISTORY_WEEKS = 10
+
+
+def study_history_demo_load(*, today: datetime.date | None = None) -> int:
+    """Ten weeks of study by the demo members, so the statistics have something to show.
+
+    Deterministic (seeded by member and day) and written once: nothing is added when any member
+    already has study time. Members enrol through the service; part of them completed a course
+    (with its credit hours, a rating and the completion on a past day).
+    """
+    import random
+
+    from courses.exceptions import EnrollmentRefused
+    from courses.models import StudyDay
+    from courses.services.enrollment import enrollment_create
+    from courses.services.progress import credit_hours_for_course
+    from courses.services.ratings import course_rate
+
+    if StudyDay.objects.exists():
+        return 0
+    today = today or timezone.localdate()
+    courses = list(CoursePage.objects.live().filter(enrollment_mode=CoursePage.EnrollmentMode.OPEN))
+    assigned = list(CoursePage.objects.live().filter(enrollment_mode=CoursePage.EnrollmentMode.ASSIGNED))
+    # The demo accounts keep the state their walkthroughs describe; the other members get a history.
+    members = list(Member.objects.filter(is_active=True, user__username__startswith="1").order_by("pk"))
+    days = []
+    for member in members:
+        rng = random.Random(member.pk)
+        studying = []
+        for course in courses:
+            if rng.random() < 0.7:
+                try:
+                    studying.append(enrollment_create(member=member, course=course).course)
+                except EnrollmentRefused:  # outside the course's audience
+                    continue
+        studying += [c for c in assigned if Enrollment.objects.filter(member=member, course=c).exists()]
+        for course in studying:
+            for back in range(HISTORY_WEEKS * 7):
+                if rng.random() < 0.18:
+                    day = today - datetime.timedelta(days=back)
+                    seconds = rng.randint(300, 2700)
+                    days.append(StudyDay(member=member, course=course, day=day, seconds=seconds))
+            enrollment = Enrollment.objects.get(member=member, course=course)
+            if course in courses and rng.random() < 0.45:
+                done = today - datetime.timedelta(days=rng.randint(1, HISTORY_WEEKS * 7))
+                Enrollment.objects.filter(pk=enrollment.pk).update(
+                    status=Enrollment.Status.COMPLETED,
+                    completed_at=timezone.make_aware(datetime.datetime.combine(done, datetime.time(20))),
+                )
+                credit_hours_for_course(member=member, course=course, earned_on=done)
+                course_rate(member=member, course=course, score=rng.choice([5, 5, 4, 4, 3]))
+    StudyDay.objects.bulk_create(days, ignore_conflicts=True)
+    return len(days)

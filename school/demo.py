@@ -176,6 +176,7 @@ class DemoResult:
     homework_created: int = 0
     letters_created: int = 0
     groups_created: int = 0
+    study_days_created: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
 
     @property
@@ -193,6 +194,7 @@ class DemoResult:
             or self.homework_created
             or self.letters_created
             or self.groups_created
+            or self.study_days_created
         )
 
 
@@ -263,6 +265,9 @@ def _report(result: DemoResult, stdout: TextIO) -> None:
         )
     if result.groups_created:
         stdout.write(_("Study groups created: %(count)d") % {"count": result.groups_created} + "\n")
+    if result.study_days_created:
+        days = result.study_days_created
+        stdout.write(_("Days of study history created: %(count)d") % {"count": days} + "\n")
 
 
 def _load_courses(result: DemoResult, units: dict[str, OrgUnit]) -> None:
@@ -283,6 +288,9 @@ def _load_courses(result: DemoResult, units: dict[str, OrgUnit]) -> None:
     result.exams_created = exams_demo_load(
         instructor=User.objects.filter(username="instructor").first(), committee=units.get("committee")
     )
+    from courses.demo import study_history_demo_load
+
+    result.study_days_created = study_history_demo_load()
     from community.demo import (
         community_demo_load,
         groups_demo_load,

@@ -1,8 +1,9 @@
 """Charts drawn on the server as SVG: no script to load, printable, readable without JavaScript.
 
-A column chart scales to its box (``viewBox``); below 480 px its container scrolls sideways rather
-than shrinking the text. Each column carries a ``<title>`` (the browser's tooltip) and the chart
-an ``aria-label``; the numbers are also in the tables next to it.
+A column chart scales to its box (``viewBox``), drawn 480 units wide so that on a phone its text
+shrinks by a third at most; axis labels are short and at most eight are shown. Each column
+carries a ``<title>`` (the browser's tooltip) and the chart an ``aria-label``; the numbers are
+also in the tables next to it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 44
-MAX_LABELS = 12
+WIDTH, HEIGHT = 480, 220
+LEFT, RIGHT, TOP, BOTTOM = 40, 8, 12, 30
+MAX_LABELS = 8
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.permissions import can_manage_study
@@ -96,16 +97,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _charts(board: figures.Dashboard) -> dict[str, Any]:
-    fmt = "MONTH_DAY_FORMAT" if board.trend_unit == "week" else "YEAR_MONTH_FORMAT"
+    weekly = board.trend_unit == "week"
+    one_year = len({point.start.year for point in board.trend}) == 1
     hours, done = [], []
     for point in board.trend:
-        when = date_format(point.start, fmt)
+        when = date_format(point.start, "MONTH_DAY_FORMAT" if weekly else "YEAR_MONTH_FORMAT")
+        axis = _axis_label(point.start, weekly=weekly, one_year=one_year)
         hours.append(
-            Column(when, point.hours, _("%(when)s: %(hours)s hours") % {"when": when, "hours": point.hours})
+            Column(axis, point.hours, _("%(when)s: %(hours)s hours") % {"when": when, "hours": point.hours})
         )
         done.append(
             Column(
-                when,
+                axis,
                 point.completions,
                 _("%(when)s: %(count)s completed") % {"when": when, "count": point.completions},
             )
@@ -116,6 +119,15 @@ def _charts(board: figures.Dashboard) -> dict[str, Any]:
         "completions": column_chart(done, label=_("Courses completed per period"), color="#d97706"),
         "scores": column_chart(scores, label=_("Score distribution"), color="#2563eb"),
     }
+
+
+def _axis_label(day, *, weekly: bool, one_year: bool) -> str:
+    """Short enough for eight under a chart on a phone: 3/9 for a week, 3月 (or 25/3) for a month."""
+    if weekly:
+        return f"{day.month}/{day.day}"
+    if one_year:
+        return pgettext("month on a chart axis", "%(month)d") % {"month": day.month}
+    return f"{day.year % 100:02d}/{day.month}"
 
 
 def _unit_bars(units: list[figures.UnitFigures]) -> dict[str, list[Bar]]:
