@@ -307,7 +307,7 @@ class ReportExport(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
         RUNNING = "running", _("Being built")
-        READY = "ready", _("Ready")
+        READY = "ready", _("Ready to download")
         FAILED = "failed", _("Failed")
 
     class Format(models.TextChoices):

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('format', models.CharField(choices=[('xlsx', 'Excel (.xlsx)'), ('csv', 'CSV')], max_length=10, verbose_name='format')),
                 ('params', models.JSONField(default=dict, verbose_name='filters')),
                 ('description', models.CharField(max_length=200, verbose_name='what')),
-                ('status', models.CharField(choices=[('queued', 'Waiting'), ('running', 'Being built'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=20, verbose_name='status')),
+                ('status', models.CharField(choices=[('queued', 'Waiting'), ('running', 'Being built'), ('ready', 'Ready to download'), ('failed', 'Failed')], default='queued', max_length=20, verbose_name='status')),
                 ('total', models.PositiveIntegerField(default=0, verbose_name='rows')),
                 ('done', models.PositiveIntegerField(default=0, verbose_name='rows written')),
                 ('file', models.FileField(blank=True, max_length=200, upload_to='reports/%Y/%m/', verbose_name='file')),

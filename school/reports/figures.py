@@ -64,7 +64,7 @@ def activity(scope: ReportScope, period: Period, today: datetime.date | None = N
     today = today or timezone.localdate()
     days = StudyDay.objects.filter(scope.member_q(), day__lte=today)
     week, month = today - datetime.timedelta(days=6), today - datetime.timedelta(days=29)
-    counts = days.filter(day__gte=min(month, period.start)).aggregate(
+    counts = days.filter(day__gte=month).aggregate(
         this_week=Count("member", distinct=True, filter=Q(day__gte=week)),
         this_month=Count("member", distinct=True, filter=Q(day__gte=month)),
     )
@@ -245,7 +245,7 @@ def community(scope: ReportScope, period: Period) -> Community | None:
         return None
     from community.models import Post, StudyNote, Thread
 
-    authors = scope.path_q("author__member__org_unit__path")
+    authors = scope.member_q("author__member")
     when = Q(created_at__date__range=(period.start, period.end))
     return Community(
         threads=Thread.objects.filter(authors, when).count(),

@@ -113,7 +113,7 @@ def _discussion(scope: ReportScope, period: Period) -> dict[int, int]:
     course_paths = dict(CoursePage.objects.values_list("path", "pk"))
     lengths = {len(path) for path in course_paths}
     posts = Post.objects.filter(
-        scope.path_q("author__member__org_unit__path"),
+        scope.member_q("author__member"),
         created_at__date__range=(period.start, period.end),
         thread__board__page__isnull=False,
     )

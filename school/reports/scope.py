@@ -35,7 +35,7 @@ class ReportScope:
         return Member.objects.filter(self.path_q("org_unit__path"), is_active=True)
 
     def member_q(self, field: str = "member") -> Q:
-        """Rows of a model with a ``member`` foreign key whose member is active and in the scope."""
+        """Rows whose member (``field``: a path to a Member) is active and in the scope."""
         return self.path_q(f"{field}__org_unit__path") & Q(**{f"{field}__is_active": True})
 
     def top_units(self) -> list[OrgUnit]:

@@ -34,6 +34,7 @@ from school.reports.period import PRESETS, InvalidPeriod, period_from
 from school.reports.popular import WEIGHTS, popular_courses
 from school.reports.scope import OutsideScope, ReportScope, report_scope
 from school.reports.table import COLUMNS, FLAGS, member_rows, required_hours, table_filters
+from school.templatetags.reports import percent
 
 PER_PAGE = 50
 TABLE_PARAMS = ("unit", "year", "status", "flag", "q", "sort")
@@ -61,10 +62,6 @@ def _scope(request: HttpRequest) -> ReportScope:
     if not can_manage_study(request.user):
         raise PermissionDenied
     return report_scope(request.user, request.GET.get("unit") or request.POST.get("unit"))
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
 
 
 @scoped
@@ -130,8 +127,9 @@ def _axis_label(day, *, weekly: bool, one_year: bool) -> str:
     return f"{day.year % 100:02d}/{day.month}"
 
 
-def _unit_bars(units: list[figures.UnitFigures]) -> dict[str, list[Bar]]:
-    completion = [Bar(u.unit.name, u.completion_rate, _percent(u.completion_rate)) for u in units]
+def _unit_bars(units: list[figures.UnitFigures]) -> dict[str, list[tuple[Bar, float]]]:
+    """Each bar with its width in percent of the longest (completion: of 100%)."""
+    completion = [Bar(u.unit.name, u.completion_rate, percent(u.completion_rate)) for u in units]
     per_member = [
         Bar(u.unit.name, float(u.hours_per_member or 0), str(u.hours_per_member or "—")) for u in units
     ]
@@ -164,7 +162,6 @@ def member_table(request: HttpRequest) -> HttpResponse:
         "flags": FLAGS,
         "required": required_hours(),
         "years": list(range(today.year, max(2000, today.year - 9) - 1, -1)),
-        "query": urlencode({**kept, **({"sort": request.GET["sort"]} if request.GET.get("sort") else {})}),
         "exports": ReportExport.objects.filter(requested_by=request.user)[:5],
         "sync_limit": sync_limit(),
     }
