@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from community.homework_forms import AssignmentEditForm, AssignmentForm, ReviewF
 from community.models import Assignment, Submission, SubmissionFile
 from community.uploads import content_type
 from community.views import posting_limit
+from school.downloads import private_download
 
 SUBMISSIONS_PER_PAGE = 30
 FILTERS = {
@@ -269,14 +269,4 @@ def submission_file(request: HttpRequest, pk: int) -> FileResponse:
     row = get_object_or_404(SubmissionFile.objects.select_related("submission__assignment__course"), pk=pk)
     if not permissions.can_view_submission(request.user, row.submission):
         raise Http404
-    try:
-        handle = default_storage.open(row.file.name, "rb")
-    except (FileNotFoundError, OSError) as error:
-        raise Http404(_("The file is no longer available.")) from error
-    response = FileResponse(
-        handle, as_attachment=True, filename=row.name, content_type=content_type(row.kind)
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(row.file.name, filename=row.name, content_type=content_type(row.kind))

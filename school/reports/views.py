@@ -11,7 +11,6 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -25,6 +24,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.permissions import can_manage_study
+from school.downloads import private_download
 from school.imports.workbook import XLSX_CONTENT_TYPE
 from school.models import Member, ReportExport
 from school.reports import figures
@@ -237,16 +237,8 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     export = _own_export(request, pk)
     if export.status != ReportExport.Status.READY or not export.file:
         raise Http404
-    try:
-        handle = default_storage.open(export.file.name, "rb")
-    except (FileNotFoundError, OSError) as error:
-        raise Http404(_("The file is no longer available.")) from error
-    response = FileResponse(
-        handle, as_attachment=True, filename=export.filename, content_type=CONTENT_TYPES[export.format]
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    content_type = CONTENT_TYPES[export.format]
+    return private_download(export.file.name, filename=export.filename, content_type=content_type)
 
 
 urls = [

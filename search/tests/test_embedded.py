@@ -19,6 +19,14 @@ def backend(tmp_path):
     backend.close()
 
 
+def written_by_other_versions(path) -> None:
+    """Make the index file look written by other tokenizer versions (it is emptied when opened)."""
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = 'old' WHERE name = 'schema'")
+    db.commit()
+    db.close()
+
+
 @pytest.fixture
 def few(monkeypatch):
     """Plans switch at three matches instead of two thousand."""
@@ -103,10 +111,7 @@ def test_an_index_written_by_other_tokeniser_versions_is_emptied(tmp_path):
     backend = EmbeddedBackend(path=path)
     backend.index([record("党章", pk=1)])
     backend.close()
-    db = sqlite3.connect(path)
-    db.execute("UPDATE meta SET value = 'old' WHERE name = 'schema'")
-    db.commit()
-    db.close()
+    written_by_other_versions(path)
     reopened = EmbeddedBackend(path=path)
     assert reopened.counts() == {}
     reopened.index([record("党章", pk=1)])
@@ -148,10 +153,7 @@ def test_an_emptied_index_says_it_is_being_rebuilt_until_a_full_rebuild(tmp_path
     first = EmbeddedBackend(path=path)
     assert not first.rebuilding()
     first.close()
-    db = sqlite3.connect(path)
-    db.execute("UPDATE meta SET value = 'old' WHERE name = 'schema'")
-    db.commit()
-    db.close()
+    written_by_other_versions(path)
     backend = EmbeddedBackend(path=path)
     assert backend.rebuilding()
     backend.rebuild_done()
@@ -191,10 +193,7 @@ def test_a_reader_after_the_index_was_emptied_and_refilled_does_not_reuse_its_ol
         worker.index([record("党章", pk=1, category="党章党规"), record("党章", pk=2, category="党章党规")])
         assert {v.value for v in ask(web, "党章").facets["category"]} == {"党章党规"}
         worker.close()
-        db = sqlite3.connect(path)
-        db.execute("UPDATE meta SET value = 'old' WHERE name = 'schema'")
-        db.commit()
-        db.close()
+        written_by_other_versions(path)
         refilled = EmbeddedBackend(path=path)
         refilled.index([record("党章", pk=7, category="学习资料")])
         refilled.close()
