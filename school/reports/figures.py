@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.db.models import Avg, Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce, Substr, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from courses.models import CourseRating, CreditHourEntry, Enrollment, StudyDay, StudySettings
@@ -61,24 +61,19 @@ class Activity:
 
 
 def activity(scope: ReportScope, period: Period, today: datetime.date | None = None) -> Activity:
+    """Members who studied: an ``Exists`` per member over its study days (the unique index serves it)."""
     today = today or timezone.localdate()
-    days = StudyDay.objects.filter(scope.member_q(), day__lte=today)
-    week, month = today - datetime.timedelta(days=6), today - datetime.timedelta(days=29)
-    counts = days.filter(day__gte=month).aggregate(
-        this_week=Count("member", distinct=True, filter=Q(day__gte=week)),
-        this_month=Count("member", distinct=True, filter=Q(day__gte=month)),
-    )
-    in_period = (
-        StudyDay.objects.filter(scope.member_q(), day__range=(period.start, period.end))
-        .values("member")
-        .distinct()
-        .count()
-    )
+    members = scope.members()
+
+    def studied(start: datetime.date, end: datetime.date) -> int:
+        days = StudyDay.objects.filter(member=OuterRef("pk"), day__range=(start, end))
+        return members.filter(Exists(days)).count()
+
     return Activity(
-        members=scope.members().count(),
-        this_week=counts["this_week"],
-        this_month=counts["this_month"],
-        in_period=in_period,
+        members=members.count(),
+        this_week=studied(today - datetime.timedelta(days=6), today),
+        this_month=studied(today - datetime.timedelta(days=29), today),
+        in_period=studied(period.start, period.end),
     )
 
 
@@ -97,7 +92,7 @@ class Assigned:
 def assigned_courses(scope: ReportScope, period: Period, today: datetime.date | None = None) -> Assigned:
     today = today or timezone.localdate()
     assigned = Enrollment.objects.filter(scope.member_q(), source=Enrollment.Source.ASSIGNED)
-    counts = assigned.filter(created_at__date__range=(period.start, period.end)).aggregate(
+    counts = assigned.filter(period.during("created_at")).aggregate(
         total=Count("pk"), completed=Count("pk", filter=Q(status=Enrollment.Status.COMPLETED))
     )
     overdue = assigned.filter(status=Enrollment.Status.ACTIVE, deadline__lt=today)
@@ -143,25 +138,23 @@ class Hours:
 
 
 def credit_hours(scope: ReportScope, year: int) -> Hours:
+    """Sums per member in one grouped query (not a subquery per member): members without hours
+    have no group, so they count towards the requirement only when it is zero."""
     required = StudySettings.load().annual_credit_hours
-    members = scope.members().annotate(hours=hours_in_year(year))
-    counts = members.aggregate(
-        members=Count("pk"), total=Sum("hours"), met=Count("pk", filter=Q(hours__gte=required))
-    )
-    return Hours(
-        year=year,
-        required=required,
-        members=counts["members"],
-        total=counts["total"] or Decimal(0),
-        met=counts["met"],
-    )
+    members = scope.members().count()
+    entries = CreditHourEntry.objects.filter(scope.member_q(), earned_on__year=year)
+    total = entries.aggregate(total=Sum("hours"))["total"] or Decimal(0)
+    if required <= 0:
+        met = members
+    else:
+        per_member = entries.order_by().values("member").annotate(hours=Sum("hours"))
+        met = per_member.filter(hours__gte=required).count()
+    return Hours(year=year, required=required, members=members, total=total, met=met)
 
 
 def _sittings(scope: ReportScope, period: Period):
     return Attempt.objects.filter(
-        scope.member_q(),
-        state=Attempt.State.SUBMITTED,
-        submitted_at__date__range=(period.start, period.end),
+        scope.member_q(), period.during("submitted_at"), state=Attempt.State.SUBMITTED
     )
 
 
@@ -223,9 +216,9 @@ class Satisfaction:
 
 
 def satisfaction(scope: ReportScope, period: Period) -> Satisfaction:
-    counts = CourseRating.objects.filter(
-        scope.member_q(), created_at__date__range=(period.start, period.end)
-    ).aggregate(ratings=Count("pk"), mean=Avg("score"))
+    counts = CourseRating.objects.filter(scope.member_q(), period.during("created_at")).aggregate(
+        ratings=Count("pk"), mean=Avg("score")
+    )
     mean = counts["mean"]
     return Satisfaction(
         ratings=counts["ratings"], mean=Decimal(mean).quantize(Decimal("0.01")) if mean is not None else None
@@ -245,8 +238,8 @@ def community(scope: ReportScope, period: Period) -> Community | None:
         return None
     from community.models import Post, StudyNote, Thread
 
-    authors = scope.member_q("author__member")
-    when = Q(created_at__date__range=(period.start, period.end))
+    authors = scope.author_q()
+    when = period.during("created_at")
     return Community(
         threads=Thread.objects.filter(authors, when).count(),
         replies=Post.objects.filter(authors, when, is_opening=False).count(),
@@ -274,7 +267,7 @@ def trend(scope: ReportScope, period: Period) -> tuple[str, list[TrendPoint]]:
     )
     completions: dict[datetime.date, int] = {}
     for when, count in (
-        Enrollment.objects.filter(scope.member_q(), completed_at__date__range=(period.start, period.end))
+        Enrollment.objects.filter(scope.member_q(), period.during("completed_at"))
         .annotate(bucket=bucket("completed_at"))
         .order_by()
         .values_list("bucket")
@@ -324,49 +317,55 @@ class UnitFigures:
 
 
 def units_compared(scope: ReportScope, period: Period) -> list[UnitFigures]:
-    """The figures of each compared unit (see ``ReportScope.compared_units``): one query per table."""
+    """The figures of each compared unit (see ``ReportScope.compared_units``): each table is read
+    once, grouped by the leading part of the member's unit path (one group per unit)."""
     units = scope.compared_units()
     if not units:
         return []
+    lengths = sorted({len(unit.path) for unit in units})  # one unless several roots of different depth
 
-    def per_unit(field: str, aggregate, queryset) -> list:
-        expressions = {
-            f"u{i}": aggregate(Q(**{f"{field}__startswith": unit.path})) for i, unit in enumerate(units)
-        }
-        values = queryset.aggregate(**expressions)
-        return [values[f"u{i}"] for i in range(len(units))]
+    def per_unit(queryset, path: str, **aggregates) -> dict[str, dict]:
+        found: dict[str, dict] = {}
+        for length in lengths:
+            grouped = (
+                queryset.annotate(unit_path=Substr(path, 1, length))
+                .order_by()
+                .values("unit_path")
+                .annotate(**aggregates)
+            )
+            found.update({row.pop("unit_path"): row for row in grouped})
+        return found
 
-    in_period = (period.start, period.end)
-    members = per_unit("org_unit__path", lambda q: Count("pk", filter=q), scope.members())
+    members = per_unit(scope.members(), "org_unit__path", n=Count("pk"))
     seconds = per_unit(
+        StudyDay.objects.filter(scope.member_q(), day__range=(period.start, period.end)),
         "member__org_unit__path",
-        lambda q: Sum("seconds", filter=q),
-        StudyDay.objects.filter(scope.member_q(), day__range=in_period),
+        total=Sum("seconds"),
     )
-    assigned = Enrollment.objects.filter(
-        scope.member_q(), source=Enrollment.Source.ASSIGNED, created_at__date__range=in_period
-    )
-    totals = per_unit("member__org_unit__path", lambda q: Count("pk", filter=q), assigned)
-    completed = per_unit(
+    assigned = per_unit(
+        Enrollment.objects.filter(
+            scope.member_q(), period.during("created_at"), source=Enrollment.Source.ASSIGNED
+        ),
         "member__org_unit__path",
-        lambda q: Count("pk", filter=q & Q(status=Enrollment.Status.COMPLETED)),
-        assigned,
+        total=Count("pk"),
+        completed=Count("pk", filter=Q(status=Enrollment.Status.COMPLETED)),
     )
     hours = per_unit(
-        "member__org_unit__path",
-        lambda q: Sum("hours", filter=q),
         CreditHourEntry.objects.filter(scope.member_q(), earned_on__year=period.year),
+        "member__org_unit__path",
+        total=Sum("hours"),
     )
+    empty: dict = {}
     return [
         UnitFigures(
             unit=unit,
-            members=members[i],
-            study_hours=round((seconds[i] or 0) / 3600, 1),
-            assigned=totals[i],
-            completed=completed[i],
-            credit_hours=hours[i] or Decimal(0),
+            members=members.get(unit.path, empty).get("n", 0),
+            study_hours=round((seconds.get(unit.path, empty).get("total") or 0) / 3600, 1),
+            assigned=assigned.get(unit.path, empty).get("total", 0),
+            completed=assigned.get(unit.path, empty).get("completed", 0),
+            credit_hours=hours.get(unit.path, empty).get("total") or Decimal(0),
         )
-        for i, unit in enumerate(units)
+        for unit in units
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -35,6 +36,22 @@ class Period:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    @property
+    def since(self) -> datetime.datetime:
+        """The period's first moment in the site's time zone, for comparing timestamps."""
+        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
+
+    @property
+    def until(self) -> datetime.datetime:
+        """The moment after the period (exclusive)."""
+        return timezone.make_aware(
+            datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min)
+        )
+
+    def during(self, field: str) -> Q:
+        """Rows whose timestamp ``field`` lies in the period: a plain range an index can serve."""
+        return Q(**{f"{field}__gte": self.since, f"{field}__lt": self.until})
 
     @property
     def year(self) -> int:

@@ -60,14 +60,14 @@ def popular_courses(scope: ReportScope, period: Period, limit: int = TOP) -> lis
     in_period = (period.start, period.end)
     members = scope.member_q()
     enrolments = dict(
-        Enrollment.objects.filter(members, created_at__date__range=in_period)
+        Enrollment.objects.filter(members, period.during("created_at"))
         .exclude(status__in=[Enrollment.Status.PENDING, Enrollment.Status.REJECTED])
         .order_by()
         .values_list("course")
         .annotate(n=Count("pk"))
     )
     completions = dict(
-        Enrollment.objects.filter(members, completed_at__date__range=in_period)
+        Enrollment.objects.filter(members, period.during("completed_at"))
         .order_by()
         .values_list("course")
         .annotate(n=Count("pk"))
@@ -80,7 +80,7 @@ def popular_courses(scope: ReportScope, period: Period, limit: int = TOP) -> lis
     )
     ratings = {
         course: (count, points)
-        for course, count, points in CourseRating.objects.filter(members, created_at__date__range=in_period)
+        for course, count, points in CourseRating.objects.filter(members, period.during("created_at"))
         .order_by()
         .values_list("course")
         .annotate(count=Count("pk"), points=Sum(F("score") - 3))
@@ -113,8 +113,8 @@ def _discussion(scope: ReportScope, period: Period) -> dict[int, int]:
     course_paths = dict(CoursePage.objects.values_list("path", "pk"))
     lengths = {len(path) for path in course_paths}
     posts = Post.objects.filter(
-        scope.member_q("author__member"),
-        created_at__date__range=(period.start, period.end),
+        scope.author_q(),
+        period.during("created_at"),
         thread__board__page__isnull=False,
     )
     counts: dict[int, int] = {}

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -37,6 +38,7 @@ from school.reports.table import COLUMNS, FLAGS, member_rows, required_hours, ta
 from school.templatetags.reports import percent
 
 PER_PAGE = 50
+DASHBOARD_CACHE_SECONDS = 600
 TABLE_PARAMS = ("unit", "year", "status", "flag", "q", "sort")
 CONTENT_TYPES = {
     ReportExport.Format.XLSX: XLSX_CONTENT_TYPE,
@@ -80,17 +82,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except InvalidPeriod as error:
         context["error"] = str(error)
         return TemplateResponse(request, "school/reports/dashboard.html", context, status=400)
-    board = figures.dashboard(scope, period)
+    board, popular, computed_at = _figures(scope, period)
     context.update(
         period=period,
         board=board,
-        popular=popular_courses(scope, period),
+        popular=popular,
+        computed_at=computed_at,
+        fresh_minutes=DASHBOARD_CACHE_SECONDS // 60,
         weights=WEIGHTS,
         charts=_charts(board),
         unit_bars=_unit_bars(board.units),
         query=urlencode({**period.query(), **({"unit": scope.unit.pk} if scope.unit else {})}),
     )
     return TemplateResponse(request, "school/reports/dashboard.html", context)
+
+
+def _figures(scope: ReportScope, period) -> tuple[figures.Dashboard, list, Any]:
+    """The dashboard's figures, kept for a few minutes per scope, period and day: on a large 党委
+    they take about a second to add up, and organizers tend to look again soon."""
+    if scope.unit is not None:
+        who = f"unit{scope.unit.pk}"
+    else:
+        who = "all" if scope.everything else "roots" + "-".join(str(root.pk) for root in scope.roots)
+    today = timezone.localdate()
+    key = f"reports:dashboard:{who}:{period.start}:{period.end}:{today}"
+
+    def compute() -> tuple[figures.Dashboard, list, Any]:
+        return figures.dashboard(scope, period, today), popular_courses(scope, period), timezone.now()
+
+    return cache.get_or_set(key, compute, DASHBOARD_CACHE_SECONDS)
 
 
 def _charts(board: figures.Dashboard) -> dict[str, Any]:

@@ -446,3 +446,19 @@ def test_posts_by_inactive_members_or_accounts_without_a_member_are_not_communit
     everything = ReportScope(roots=(), everything=True)
     assert figures.community(everything, PERIOD).replies == 2
     assert popular_courses(everything, PERIOD)[0].discussion == 3
+
+
+def test_the_dashboard_keeps_its_figures_for_a_few_minutes(
+    system_admin_client, study, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    url = reverse("school_reports:dashboard")
+    first = system_admin_client.get(url, {"start": "2026-01-01", "end": "2026-06-15"})
+    with django_assert_max_num_queries(12):  # the session, the user, the unit list: no figure
+        again = system_admin_client.get(url, {"start": "2026-01-01", "end": "2026-06-15"})
+    assert again.context["board"] == first.context["board"]
+    assert "数据统计于" in again.content.decode()
+    cache.clear()
+    other = system_admin_client.get(url, {"start": "2026-01-01", "end": "2026-06-14"})
+    assert other.context["board"].period.end == D(2026, 6, 14)
