@@ -61,20 +61,20 @@ class Activity:
 
 
 def activity(scope: ReportScope, period: Period, today: datetime.date | None = None) -> Activity:
-    """Members who studied: an ``Exists`` per member over its study days (the unique index serves it)."""
+    """One pass over the members, each tested with ``EXISTS`` over its study days (index-served)."""
     today = today or timezone.localdate()
-    members = scope.members()
 
-    def studied(start: datetime.date, end: datetime.date) -> int:
+    def studied(start: datetime.date, end: datetime.date) -> Count:
         days = StudyDay.objects.filter(member=OuterRef("pk"), day__range=(start, end))
-        return members.filter(Exists(days)).count()
+        return Count("pk", filter=Q(Exists(days)))
 
-    return Activity(
-        members=members.count(),
+    counts = scope.members().aggregate(
+        members=Count("pk"),
         this_week=studied(today - datetime.timedelta(days=6), today),
         this_month=studied(today - datetime.timedelta(days=29), today),
         in_period=studied(period.start, period.end),
     )
+    return Activity(**counts)
 
 
 @dataclass(frozen=True)
@@ -164,11 +164,19 @@ def _sat_results(scope: ReportScope, period: Period):
 
 
 @dataclass(frozen=True)
+class Bin:
+    low: int
+    high: int
+    count: int
+
+
+@dataclass(frozen=True)
 class Exams:
     sittings: int
     members: int
     passed: int
     mean_percent: Decimal | None
+    bins: list[Bin]  # graded results in ten bands of 10 points; the last includes 100
 
     @property
     def pass_rate(self) -> float | None:
@@ -178,8 +186,16 @@ class Exams:
 def exams(scope: ReportScope, period: Period) -> Exams:
     sittings = _sittings(scope, period)
     pairs = sittings.order_by().values("member", "exam").distinct().count()
+    graded = Q(percent__isnull=False)
+    bands = {
+        f"b{i}": Count(
+            "pk",
+            filter=graded & Q(percent__gte=i * 10) & (Q(percent__lt=(i + 1) * 10) if i < BINS - 1 else Q()),
+        )
+        for i in range(BINS)
+    }
     results = _sat_results(scope, period).aggregate(
-        passed=Count("pk", filter=Q(passed=True)), mean=Avg("percent")
+        passed=Count("pk", filter=Q(passed=True)), mean=Avg("percent"), **bands
     )
     mean = results["mean"]
     return Exams(
@@ -187,26 +203,8 @@ def exams(scope: ReportScope, period: Period) -> Exams:
         members=sittings.values("member").distinct().count(),
         passed=results["passed"],
         mean_percent=Decimal(mean).quantize(Decimal("0.1")) if mean is not None else None,
+        bins=[Bin(low=i * 10, high=(i + 1) * 10, count=results[f"b{i}"]) for i in range(BINS)],
     )
-
-
-@dataclass(frozen=True)
-class Bin:
-    low: int
-    high: int
-    count: int
-
-
-def score_bins(scope: ReportScope, period: Period) -> list[Bin]:
-    """Graded results of the period's sittings in ten bands of 10 points; the last includes 100."""
-    bands = {
-        f"b{i}": Count(
-            "pk", filter=Q(percent__gte=i * 10) & (Q(percent__lt=(i + 1) * 10) if i < BINS - 1 else Q())
-        )
-        for i in range(BINS)
-    }
-    counts = _sat_results(scope, period).filter(percent__isnull=False).aggregate(**bands)
-    return [Bin(low=i * 10, high=(i + 1) * 10, count=counts[f"b{i}"]) for i in range(BINS)]
 
 
 @dataclass(frozen=True)
@@ -377,7 +375,6 @@ class Dashboard:
     assigned: Assigned
     hours: Hours
     exams: Exams
-    bins: list[Bin]
     satisfaction: Satisfaction
     community: Community | None
     trend_unit: str
@@ -394,7 +391,6 @@ def dashboard(scope: ReportScope, period: Period, today: datetime.date | None = 
         assigned=assigned_courses(scope, period, today),
         hours=credit_hours(scope, period.year),
         exams=exams(scope, period),
-        bins=score_bins(scope, period),
         satisfaction=satisfaction(scope, period),
         community=community(scope, period),
         trend_unit=trend_unit,

@@ -130,7 +130,7 @@ def _charts(board: figures.Dashboard) -> dict[str, Any]:
                 _("%(when)s: %(count)s completed") % {"when": when, "count": point.completions},
             )
         )
-    scores = [Column(f"{b.low}–{b.high}", b.count) for b in board.bins]
+    scores = [Column(f"{b.low}–{b.high}", b.count) for b in board.exams.bins]
     return {
         "hours": column_chart(hours, label=_("Study hours per period")),
         "completions": column_chart(done, label=_("Courses completed per period"), color="#d97706"),
