@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Avg, Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Substr, TruncMonth, TruncWeek
+from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Substr, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from courses.models import CourseRating, CreditHourEntry, Enrollment, StudyDay, StudySettings
@@ -103,20 +103,6 @@ def assigned_courses(scope: ReportScope, period: Period, today: datetime.date | 
     )
     return Assigned(
         total=counts["total"], completed=counts["completed"], overdue=overdue.count(), overdue_rows=rows
-    )
-
-
-def hours_in_year(year: int) -> Coalesce:
-    """Per member (an annotation on Member): the credit hours earned in ``year``."""
-    entries = (
-        CreditHourEntry.objects.filter(member=OuterRef("pk"), earned_on__year=year)
-        .order_by()
-        .values("member")
-        .annotate(total=Sum("hours"))
-        .values("total")
-    )
-    return Coalesce(
-        Subquery(entries), Value(Decimal(0)), output_field=DecimalField(max_digits=8, decimal_places=1)
     )
 
 

@@ -10,15 +10,26 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from courses.models import Enrollment, StudyDay, StudySettings
+from courses.models import CreditHourEntry, Enrollment, StudyDay, StudySettings
 from exams.models import ExamResult
 from school.models import Member, PointEntry
-from school.reports.figures import hours_in_year
 from school.reports.scope import ReportScope
 
 COLUMNS = {  # sort key: (label, ordering field)
@@ -85,6 +96,20 @@ def table_filters(params, scope: ReportScope, today: datetime.date) -> TableFilt
         sort=sort.lstrip("-"),
         descending=descending,
         errors=errors,
+    )
+
+
+def hours_in_year(year: int) -> Coalesce:
+    """Per member (an annotation on Member): the credit hours earned in ``year``."""
+    entries = (
+        CreditHourEntry.objects.filter(member=OuterRef("pk"), earned_on__year=year)
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(entries), Value(Decimal(0)), output_field=DecimalField(max_digits=8, decimal_places=1)
     )
 
 
