@@ -26,6 +26,7 @@ from courses.models import CourseRating, CreditHourEntry, Enrollment, StudyDay, 
 from exams.models import Attempt, ExamResult
 from school.models import Member, OrgUnit
 from school.reports.period import Period
+from school.reports.popular import PopularCourse, popular_courses
 from school.reports.scope import ReportScope
 
 OVERDUE_SHOWN = 20
@@ -238,17 +239,37 @@ class TrendPoint:
     completions: int
 
 
-def trend(scope: ReportScope, period: Period) -> tuple[str, list[TrendPoint]]:
-    """Study hours and completed courses per week (per month for long periods); empty buckets kept."""
-    weekly = period.days <= WEEKLY_UP_TO_DAYS
-    bucket, unit = (TruncWeek, "week") if weekly else (TruncMonth, "month")
-    seconds = dict(
+def _weekly(period: Period) -> bool:
+    return period.days <= WEEKLY_UP_TO_DAYS
+
+
+def study_seconds(scope: ReportScope, period: Period) -> dict[tuple[datetime.date, int], float]:
+    """Seconds studied per (week or month, course): the one read of the period's study days that
+    the trend and the popular ranking share (on a large 党委 it is hundreds of thousands of rows)."""
+    bucket = TruncWeek if _weekly(period) else TruncMonth
+    rows = (
         StudyDay.objects.filter(scope.member_q(), day__range=(period.start, period.end))
         .annotate(bucket=bucket("day"))
         .order_by()
-        .values_list("bucket")
+        .values_list("bucket", "course")
         .annotate(total=Sum("seconds"))
     )
+    return {(_as_date(when), course): total for when, course, total in rows}
+
+
+def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def trend(
+    scope: ReportScope, period: Period, studied: dict[tuple[datetime.date, int], float] | None = None
+) -> tuple[str, list[TrendPoint]]:
+    """Study hours and completed courses per week (per month for long periods); empty buckets kept."""
+    weekly = _weekly(period)
+    bucket, unit = (TruncWeek, "week") if weekly else (TruncMonth, "month")
+    seconds: dict[datetime.date, float] = {}
+    for (start, _course), total in (studied if studied is not None else study_seconds(scope, period)).items():
+        seconds[start] = seconds.get(start, 0) + total
     completions: dict[datetime.date, int] = {}
     for when, count in (
         Enrollment.objects.filter(scope.member_q(), period.during("completed_at"))
@@ -257,9 +278,8 @@ def trend(scope: ReportScope, period: Period) -> tuple[str, list[TrendPoint]]:
         .values_list("bucket")
         .annotate(count=Count("pk"))
     ):
-        day = when.date() if isinstance(when, datetime.datetime) else when
+        day = _as_date(when)
         completions[day] = completions.get(day, 0) + count
-    seconds = {(k.date() if isinstance(k, datetime.datetime) else k): v for k, v in seconds.items()}
     points = [
         TrendPoint(
             start=start,
@@ -366,10 +386,15 @@ class Dashboard:
     trend_unit: str
     trend: list[TrendPoint]
     units: list[UnitFigures]
+    popular: list[PopularCourse]
 
 
 def dashboard(scope: ReportScope, period: Period, today: datetime.date | None = None) -> Dashboard:
-    trend_unit, points = trend(scope, period)
+    studied = study_seconds(scope, period)
+    per_course: dict[int, float] = {}
+    for (_start, course), total in studied.items():
+        per_course[course] = per_course.get(course, 0) + total
+    trend_unit, points = trend(scope, period, studied)
     return Dashboard(
         period=period,
         statuses=members_by_status(scope),
@@ -382,4 +407,5 @@ def dashboard(scope: ReportScope, period: Period, today: datetime.date | None = 
         trend_unit=trend_unit,
         trend=points,
         units=units_compared(scope, period),
+        popular=popular_courses(scope, period, seconds=per_course),
     )

@@ -56,8 +56,10 @@ class PopularCourse:
         return (Decimal(self.rating_points) / self.ratings + 3).quantize(Decimal("0.1"))
 
 
-def popular_courses(scope: ReportScope, period: Period, limit: int = TOP) -> list[PopularCourse]:
-    in_period = (period.start, period.end)
+def popular_courses(
+    scope: ReportScope, period: Period, limit: int = TOP, *, seconds: dict[int, float] | None = None
+) -> list[PopularCourse]:
+    """``seconds``: study time per course in the period, when the caller has read it already."""
     members = scope.member_q()
     enrolments = dict(
         Enrollment.objects.filter(members, period.during("created_at"))
@@ -72,12 +74,13 @@ def popular_courses(scope: ReportScope, period: Period, limit: int = TOP) -> lis
         .values_list("course")
         .annotate(n=Count("pk"))
     )
-    seconds = dict(
-        StudyDay.objects.filter(members, day__range=in_period)
-        .order_by()
-        .values_list("course")
-        .annotate(total=Sum("seconds"))
-    )
+    if seconds is None:
+        seconds = dict(
+            StudyDay.objects.filter(members, day__range=(period.start, period.end))
+            .order_by()
+            .values_list("course")
+            .annotate(total=Sum("seconds"))
+        )
     ratings = {
         course: (count, points)
         for course, count, points in CourseRating.objects.filter(members, period.during("created_at"))

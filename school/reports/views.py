@@ -32,7 +32,7 @@ from school.reports import figures
 from school.reports.charts import Bar, Column, column_chart
 from school.reports.export_jobs import export_now, export_size, report_export_request, sync_limit
 from school.reports.period import PRESETS, InvalidPeriod, period_from
-from school.reports.popular import WEIGHTS, popular_courses
+from school.reports.popular import WEIGHTS
 from school.reports.scope import OutsideScope, ReportScope, report_scope
 from school.reports.table import COLUMNS, FLAGS, member_rows, required_hours, table_filters
 from school.templatetags.reports import percent
@@ -82,11 +82,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except InvalidPeriod as error:
         context["error"] = str(error)
         return TemplateResponse(request, "school/reports/dashboard.html", context, status=400)
-    board, popular, computed_at = _figures(scope, period)
+    board, computed_at = _figures(scope, period)
     context.update(
         period=period,
         board=board,
-        popular=popular,
+        popular=board.popular,
         computed_at=computed_at,
         fresh_minutes=DASHBOARD_CACHE_SECONDS // 60,
         weights=WEIGHTS,
@@ -97,7 +97,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "school/reports/dashboard.html", context)
 
 
-def _figures(scope: ReportScope, period) -> tuple[figures.Dashboard, list, Any]:
+def _figures(scope: ReportScope, period) -> tuple[figures.Dashboard, Any]:
     """The dashboard's figures, kept for a few minutes per scope, period and day: on a large 党委
     they take about a second to add up, and organizers tend to look again soon."""
     if scope.unit is not None:
@@ -107,8 +107,8 @@ def _figures(scope: ReportScope, period) -> tuple[figures.Dashboard, list, Any]:
     today = timezone.localdate()
     key = f"reports:dashboard:{who}:{period.start}:{period.end}:{today}"
 
-    def compute() -> tuple[figures.Dashboard, list, Any]:
-        return figures.dashboard(scope, period, today), popular_courses(scope, period), timezone.now()
+    def compute() -> tuple[figures.Dashboard, Any]:
+        return figures.dashboard(scope, period, today), timezone.now()
 
     return cache.get_or_set(key, compute, DASHBOARD_CACHE_SECONDS)
 
