@@ -237,6 +237,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE = {
     "close-overdue-exam-attempts": {"task": "exams.tasks.attempts_close_overdue_task", "schedule": 60.0},
     "announce-open-exams": {"task": "exams.tasks.exams_announce_open_task", "schedule": 60.0},
+    # school.reports.dashboard_cache.WARM_EVERY_SECONDS
+    "warm-report-dashboards": {"task": "school.tasks.report_dashboards_warm_task", "schedule": 540.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ROUTES = {"media_pipeline.tasks.*": {"queue": "media"}}

@@ -30,3 +30,11 @@ def report_export_build_task(*, export_id: int) -> None:
     if export is None or export.status == ReportExport.Status.READY:
         return
     report_export_build(export=export)
+
+
+@shared_task(queue="default")
+def report_dashboards_warm_task() -> int:
+    """Beat: the large dashboards' figures added up ahead of the organizers (see dashboard_cache)."""
+    from school.reports.dashboard_cache import dashboards_warm
+
+    return dashboards_warm()

@@ -239,37 +239,22 @@ class TrendPoint:
     completions: int
 
 
-def _weekly(period: Period) -> bool:
-    return period.days <= WEEKLY_UP_TO_DAYS
-
-
-def study_seconds(scope: ReportScope, period: Period) -> dict[tuple[datetime.date, int], float]:
-    """Seconds studied per (week or month, course): the one read of the period's study days that
-    the trend and the popular ranking share (on a large 党委 it is hundreds of thousands of rows)."""
-    bucket = TruncWeek if _weekly(period) else TruncMonth
-    rows = (
-        StudyDay.objects.filter(scope.member_q(), day__range=(period.start, period.end))
-        .annotate(bucket=bucket("day"))
-        .order_by()
-        .values_list("bucket", "course")
-        .annotate(total=Sum("seconds"))
-    )
-    return {(_as_date(when), course): total for when, course, total in rows}
-
-
 def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def trend(
-    scope: ReportScope, period: Period, studied: dict[tuple[datetime.date, int], float] | None = None
-) -> tuple[str, list[TrendPoint]]:
+def trend(scope: ReportScope, period: Period) -> tuple[str, list[TrendPoint]]:
     """Study hours and completed courses per week (per month for long periods); empty buckets kept."""
-    weekly = _weekly(period)
+    weekly = period.days <= WEEKLY_UP_TO_DAYS
     bucket, unit = (TruncWeek, "week") if weekly else (TruncMonth, "month")
-    seconds: dict[datetime.date, float] = {}
-    for (start, _course), total in (studied if studied is not None else study_seconds(scope, period)).items():
-        seconds[start] = seconds.get(start, 0) + total
+    seconds = {
+        _as_date(when): total
+        for when, total in StudyDay.objects.filter(scope.member_q(), day__range=(period.start, period.end))
+        .annotate(bucket=bucket("day"))
+        .order_by()
+        .values_list("bucket")
+        .annotate(total=Sum("seconds"))
+    }
     completions: dict[datetime.date, int] = {}
     for when, count in (
         Enrollment.objects.filter(scope.member_q(), period.during("completed_at"))
@@ -390,11 +375,7 @@ class Dashboard:
 
 
 def dashboard(scope: ReportScope, period: Period, today: datetime.date | None = None) -> Dashboard:
-    studied = study_seconds(scope, period)
-    per_course: dict[int, float] = {}
-    for (_start, course), total in studied.items():
-        per_course[course] = per_course.get(course, 0) + total
-    trend_unit, points = trend(scope, period, studied)
+    trend_unit, points = trend(scope, period)
     return Dashboard(
         period=period,
         statuses=members_by_status(scope),
@@ -407,5 +388,5 @@ def dashboard(scope: ReportScope, period: Period, today: datetime.date | None = 
         trend_unit=trend_unit,
         trend=points,
         units=units_compared(scope, period),
-        popular=popular_courses(scope, period, seconds=per_course),
+        popular=popular_courses(scope, period),
     )

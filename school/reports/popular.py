@@ -56,10 +56,7 @@ class PopularCourse:
         return (Decimal(self.rating_points) / self.ratings + 3).quantize(Decimal("0.1"))
 
 
-def popular_courses(
-    scope: ReportScope, period: Period, limit: int = TOP, *, seconds: dict[int, float] | None = None
-) -> list[PopularCourse]:
-    """``seconds``: study time per course in the period, when the caller has read it already."""
+def popular_courses(scope: ReportScope, period: Period, limit: int = TOP) -> list[PopularCourse]:
     members = scope.member_q()
     enrolments = dict(
         Enrollment.objects.filter(members, period.during("created_at"))
@@ -74,13 +71,12 @@ def popular_courses(
         .values_list("course")
         .annotate(n=Count("pk"))
     )
-    if seconds is None:
-        seconds = dict(
-            StudyDay.objects.filter(members, day__range=(period.start, period.end))
-            .order_by()
-            .values_list("course")
-            .annotate(total=Sum("seconds"))
-        )
+    seconds = dict(
+        StudyDay.objects.filter(members, day__range=(period.start, period.end))
+        .order_by()
+        .values_list("course")
+        .annotate(total=Sum("seconds"))
+    )
     ratings = {
         course: (count, points)
         for course, count, points in CourseRating.objects.filter(members, period.during("created_at"))

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -30,6 +29,7 @@ from school.imports.workbook import XLSX_CONTENT_TYPE
 from school.models import Member, ReportExport
 from school.reports import figures
 from school.reports.charts import Bar, Column, column_chart
+from school.reports.dashboard_cache import KEEP_SECONDS, cached_dashboard
 from school.reports.export_jobs import export_now, export_size, report_export_request, sync_limit
 from school.reports.period import PRESETS, InvalidPeriod, period_from
 from school.reports.popular import WEIGHTS
@@ -38,7 +38,6 @@ from school.reports.table import COLUMNS, FLAGS, member_rows, required_hours, ta
 from school.templatetags.reports import percent
 
 PER_PAGE = 50
-DASHBOARD_CACHE_SECONDS = 600
 TABLE_PARAMS = ("unit", "year", "status", "flag", "q", "sort")
 CONTENT_TYPES = {
     ReportExport.Format.XLSX: XLSX_CONTENT_TYPE,
@@ -82,35 +81,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except InvalidPeriod as error:
         context["error"] = str(error)
         return TemplateResponse(request, "school/reports/dashboard.html", context, status=400)
-    board, computed_at = _figures(scope, period)
+    board, computed_at = cached_dashboard(scope, period)
     context.update(
         period=period,
         board=board,
         popular=board.popular,
         computed_at=computed_at,
-        fresh_minutes=DASHBOARD_CACHE_SECONDS // 60,
+        fresh_minutes=KEEP_SECONDS // 60,
         weights=WEIGHTS,
         charts=_charts(board),
         unit_bars=_unit_bars(board.units),
         query=urlencode({**period.query(), **({"unit": scope.unit.pk} if scope.unit else {})}),
     )
     return TemplateResponse(request, "school/reports/dashboard.html", context)
-
-
-def _figures(scope: ReportScope, period) -> tuple[figures.Dashboard, Any]:
-    """The dashboard's figures, kept for a few minutes per scope, period and day: on a large 党委
-    they take about a second to add up, and organizers tend to look again soon."""
-    if scope.unit is not None:
-        who = f"unit{scope.unit.pk}"
-    else:
-        who = "all" if scope.everything else "roots" + "-".join(str(root.pk) for root in scope.roots)
-    today = timezone.localdate()
-    key = f"reports:dashboard:{who}:{period.start}:{period.end}:{today}"
-
-    def compute() -> tuple[figures.Dashboard, Any]:
-        return figures.dashboard(scope, period, today), timezone.now()
-
-    return cache.get_or_set(key, compute, DASHBOARD_CACHE_SECONDS)
 
 
 def _charts(board: figures.Dashboard) -> dict[str, Any]:

@@ -462,3 +462,21 @@ def test_the_dashboard_keeps_its_figures_for_a_few_minutes(
     cache.clear()
     other = system_admin_client.get(url, {"start": "2026-01-01", "end": "2026-06-14"})
     assert other.context["board"].period.end == D(2026, 6, 14)
+
+
+def test_large_dashboards_are_added_up_ahead_and_served_from_the_cache(
+    organizer, system_admin_client, study, monkeypatch, django_assert_max_num_queries
+):
+    from school.reports import dashboard_cache
+    from school.tasks import report_dashboards_warm_task
+
+    monkeypatch.setattr(dashboard_cache, "WARM_MIN_MEMBERS", 3)
+    # The whole tree (5 active members) is warmed; 第一党支部 (甲 and the organizer) is too small.
+    assert report_dashboards_warm_task() == 1
+    with django_assert_max_num_queries(12):  # the session, the user, the unit list: no figure
+        response = system_admin_client.get(reverse("school_reports:dashboard"))
+    assert response.context["board"].activity.members == 5
+    monkeypatch.setattr(dashboard_cache, "WARM_MIN_MEMBERS", 1)
+    assert report_dashboards_warm_task() == 2
+    with django_assert_max_num_queries(12):
+        organizer.get(reverse("school_reports:dashboard"))
