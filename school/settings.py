@@ -239,6 +239,7 @@ CELERY_BEAT_SCHEDULE = {
     "announce-open-exams": {"task": "exams.tasks.exams_announce_open_task", "schedule": 60.0},
     # school.reports.dashboard_cache.WARM_EVERY_SECONDS
     "warm-report-dashboards": {"task": "school.tasks.report_dashboards_warm_task", "schedule": 540.0},
+    "forget-old-report-exports": {"task": "school.tasks.report_exports_forget_old_task", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ROUTES = {"media_pipeline.tasks.*": {"queue": "media"}}

@@ -38,3 +38,10 @@ def report_dashboards_warm_task() -> int:
     from school.reports.dashboard_cache import dashboards_warm
 
     return dashboards_warm()
+
+
+@shared_task(queue="default")
+def report_exports_forget_old_task() -> int:
+    from school.reports.export_jobs import report_exports_forget_old
+
+    return report_exports_forget_old()

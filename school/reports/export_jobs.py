@@ -117,7 +117,6 @@ def report_export_build(*, export: ReportExport) -> None:
     export.done = export.total
     export.finished_at = timezone.now()
     export.save(update_fields=["file", "filename", "status", "done", "finished_at"])
-    _forget_old(user)
 
 
 def _fail(export: ReportExport, reason: str) -> None:
@@ -126,13 +125,16 @@ def _fail(export: ReportExport, reason: str) -> None:
     )
 
 
-def _forget_old(user: Any) -> None:
-    """Exports are kept for a week: the files hold personal data."""
-    cutoff = timezone.now() - datetime.timedelta(days=KEEP_DAYS)
-    for old in ReportExport.objects.filter(requested_by=user, created_at__lt=cutoff):
+def report_exports_forget_old(*, now: datetime.datetime | None = None) -> int:
+    """Exports are kept for a week: the files hold personal data. Daily from the beat."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=KEEP_DAYS)
+    forgotten = 0
+    for old in ReportExport.objects.filter(created_at__lt=cutoff):
         if old.file:
             old.file.delete(save=False)
         old.delete()
+        forgotten += 1
+    return forgotten
 
 
 def sync_limit() -> int:

@@ -480,3 +480,25 @@ def test_large_dashboards_are_added_up_ahead_and_served_from_the_cache(
     assert report_dashboards_warm_task() == 2
     with django_assert_max_num_queries(12):
         organizer.get(reverse("school_reports:dashboard"))
+
+
+def test_exports_older_than_a_week_are_forgotten_with_their_files(system_admin, settings, tmp_path):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from school.tasks import report_exports_forget_old_task
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    old, recent = (
+        ReportExport.objects.create(requested_by=system_admin, format="csv", description=name, status="ready")
+        for name in ("old", "recent")
+    )
+    for export in (old, recent):
+        export.file.save(f"{export.description}.csv", ContentFile(b"x"))
+    ReportExport.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+    assert report_exports_forget_old_task() == 1
+    assert list(ReportExport.objects.values_list("description", flat=True)) == ["recent"]
+    assert not default_storage.exists(old.file.name) and default_storage.exists(recent.file.name)
