@@ -41,16 +41,17 @@ def share(part: int | Decimal, whole: int | Decimal) -> float | None:
 @dataclass(frozen=True)
 class StatusCount:
     value: str
-    label: str
     count: int
+
+    @property
+    def label(self) -> str:
+        """In the reader's language when shown (the figures are cached for readers of any language)."""
+        return Member.PoliticalStatus(self.value).label
 
 
 def members_by_status(scope: ReportScope) -> list[StatusCount]:
     counts = dict(scope.members().order_by().values_list("political_status").annotate(count=Count("pk")))
-    return [
-        StatusCount(value, str(label), counts.get(value, 0))
-        for value, label in Member.PoliticalStatus.choices
-    ]
+    return [StatusCount(value, counts.get(value, 0)) for value in Member.PoliticalStatus.values]
 
 
 @dataclass(frozen=True)

@@ -502,3 +502,15 @@ def test_exports_older_than_a_week_are_forgotten_with_their_files(system_admin, 
     assert report_exports_forget_old_task() == 1
     assert list(ReportExport.objects.values_list("description", flat=True)) == ["recent"]
     assert not default_storage.exists(old.file.name) and default_storage.exists(recent.file.name)
+
+
+def test_cached_figures_are_shown_in_each_readers_language(system_admin, system_admin_client, study):
+    from wagtail.users.models import UserProfile
+
+    url = reverse("school_reports:dashboard")
+    assert "预备党员" in system_admin_client.get(url).content.decode()  # fills the cache
+    profile = UserProfile.get_for_user(system_admin)
+    profile.preferred_language = "en"
+    profile.save()
+    english = system_admin_client.get(url).content.decode()
+    assert "Probationary party member" in english and "预备党员" not in english
