@@ -103,6 +103,8 @@ def report_export_build(*, export: ReportExport) -> None:
             today,
             progress=lambda done: ReportExport.objects.filter(pk=export.pk).update(done=done),
         )
+        export.refresh_from_db()
+        export.file.save(built.filename, ContentFile(built.content), save=False)  # storage may be down
     except PermissionDenied:
         _fail(export, _("You no longer manage these organisations."))
         return
@@ -110,8 +112,6 @@ def report_export_build(*, export: ReportExport) -> None:
         logger.exception("report export %s failed", export.pk)
         _fail(export, _("The export failed. Try again; if it fails again, tell the administrator."))
         raise
-    export.refresh_from_db()
-    export.file.save(built.filename, ContentFile(built.content), save=False)
     export.filename = built.filename
     export.status = ReportExport.Status.READY
     export.done = export.total

@@ -514,3 +514,19 @@ def test_cached_figures_are_shown_in_each_readers_language(system_admin, system_
     profile.save()
     english = system_admin_client.get(url).content.decode()
     assert "Probationary party member" in english and "预备党员" not in english
+
+
+def test_an_export_the_storage_cannot_take_fails_with_a_reason(system_admin, study, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    from school.reports.export_jobs import report_export_build
+
+    def refuse(*args, **kwargs):
+        raise OSError("storage unavailable")
+
+    monkeypatch.setattr(default_storage, "save", refuse)
+    export = ReportExport.objects.create(requested_by=system_admin, format="csv", description="x")
+    with pytest.raises(OSError):
+        report_export_build(export=export)
+    export.refresh_from_db()
+    assert export.status == "failed" and "导出失败" in export.error and not export.file
