@@ -33,12 +33,18 @@ class ExportFile:
     filename: str
 
 
-def _build(user: Any, params: dict[str, str], fmt: str, today: datetime.date, progress=None) -> ExportFile:
+def _selection(user: Any, params: dict[str, str], today: datetime.date):
+    """The requester's scope, the table's filters and its rows, as the member table shows them."""
     query = QueryDict(mutable=True)
     query.update(params)
     scope = report_scope(user, params.get("unit"))
     filters = table_filters(query, scope, today)
-    rows = member_rows(scope, filters, today).iterator(chunk_size=CHUNK)
+    return scope, filters, member_rows(scope, filters, today)
+
+
+def _build(user: Any, params: dict[str, str], fmt: str, today: datetime.date, progress=None) -> ExportFile:
+    scope, filters, rows = _selection(user, params, today)
+    rows = rows.iterator(chunk_size=CHUNK)
     name = scope.unit.name if scope.unit else _("All organisations")
     filename = exports.export_filename(name, filters.year, fmt)
     if fmt == ReportExport.Format.CSV:
@@ -49,10 +55,7 @@ def _build(user: Any, params: dict[str, str], fmt: str, today: datetime.date, pr
 
 
 def export_size(user: Any, params: dict[str, str], today: datetime.date) -> int:
-    query = QueryDict(mutable=True)
-    query.update(params)
-    scope = report_scope(user, params.get("unit"))
-    return member_rows(scope, table_filters(query, scope, today), today).count()
+    return _selection(user, params, today)[2].count()
 
 
 def export_now(*, acting_user: Any, params: dict[str, str], fmt: str) -> ExportFile:

@@ -157,7 +157,7 @@ def member_rows(scope: ReportScope, filters: TableFilters, today: datetime.date)
     if filters.flag == "overdue":
         rows = rows.filter(overdue__gt=0)
     elif filters.flag == "below":
-        rows = rows.filter(hours__lt=StudySettings.load().annual_credit_hours)
+        rows = rows.filter(hours__lt=required_hours())
     elif filters.flag == "inactive":
         since = today - datetime.timedelta(days=29)
         rows = rows.filter(Q(last_active__isnull=True) | Q(last_active__lt=since))
