@@ -18,8 +18,9 @@ from __future__ import annotations
 import heapq
 import json
 import sqlite3
+import threading
 from array import array
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from itertools import compress
 from operator import itemgetter
@@ -29,11 +30,12 @@ from search.documents import Reader
 # codes[id]: fkey << 2 | login << 1 | organizer for a record without access groups; for one with
 # groups, -n where ``signatures[n]`` holds its facet key and rules; 0 for an id never written.
 ABSENT = 0
+DECISIONS_KEPT = 32  # readers whose decision tables a process keeps (see ``Resident.readable``)
 Signature = tuple[int, int, int, tuple[frozenset[str], ...]]  # fkey, login, organizer, token sets
 
 
 class Resident:
-    __slots__ = ("epoch", "generation", "codes", "order", "signatures", "numbers", "facet_keys")
+    __slots__ = ("epoch", "generation", "codes", "order", "signatures", "numbers", "facet_keys", "decisions")
 
     def __init__(
         self,
@@ -45,6 +47,7 @@ class Resident:
         signatures: list[Signature],
         numbers: dict[Signature, int],
         facet_keys: dict[int, tuple],
+        decisions: Decisions,
     ) -> None:
         self.epoch = epoch
         self.generation = generation
@@ -55,6 +58,7 @@ class Resident:
         self.signatures = signatures
         self.numbers = numbers
         self.facet_keys = facet_keys  # fkey -> (type, category, authority, year, orgs)
+        self.decisions = decisions  # shared by the snapshots of one epoch, as ``signatures``
 
     @classmethod
     def empty(cls, epoch: str) -> Resident:
@@ -66,6 +70,7 @@ class Resident:
             signatures=[(0, 0, 0, ())],  # number 0 is never used: -0 would be ABSENT
             numbers={},
             facet_keys={},
+            decisions=Decisions(),
         )
 
     def advance(self, db: sqlite3.Connection, generation: int) -> Resident:
@@ -102,26 +107,45 @@ class Resident:
             signatures=self.signatures,
             numbers=self.numbers,
             facet_keys=facet_keys,
+            decisions=self.decisions,
         )
 
     def readable(
         self, rowids: Sequence[int], reader: Reader, allowed: set[int] | None
     ) -> tuple[dict[int, int], Sequence[int]]:
-        """Counts per facet key of the matches ``reader`` may open (of the chosen keys), and their ids."""
+        """Counts per facet key of the matches ``reader`` may open (of the chosen keys), and their ids.
+
+        Two lookups per match in C: record id to code, code to the reader's decision (its facet
+        key, or ``ABSENT``); Python only loops over the distinct facet keys.
+        """
         if not rowids:
             return {}, []
-        codes = itemgetter(*rowids)(self.codes) if len(rowids) > 1 else (self.codes[rowids[0]],)
-        per_code = Counter(codes)
-        counts: Counter[int] = Counter()
-        shown = set()
-        for code, count in per_code.items():
-            fkey = self._fkey_if_readable(code, reader)
-            if fkey and (allowed is None or fkey in allowed):
-                counts[fkey] += count
-                shown.add(code)
-        if len(shown) == len(per_code):
+        table = self._table(reader)
+        if len(rowids) > 1:
+            fkeys = itemgetter(*itemgetter(*rowids)(self.codes))(table)
+        else:
+            fkeys = (table[self.codes[rowids[0]]],)
+        counts = Counter(fkeys)
+        counts.pop(ABSENT, None)
+        if allowed is not None:
+            for fkey in [fkey for fkey in counts if fkey not in allowed]:
+                del counts[fkey]
+        if counts.total() == len(rowids):
             return dict(counts), rowids
-        return dict(counts), list(compress(rowids, map(shown.__contains__, codes)))
+        return dict(counts), list(compress(rowids, map(counts.__contains__, fkeys)))
+
+    def _table(self, reader: Reader) -> list[int]:
+        """The reader's decision for every code: ``table[code]`` for a record without access groups,
+        ``table[-n]`` (counted from the end) for signature ``n``."""
+        positive = (max(self.facet_keys, default=0) + 1) << 2
+        signatures = len(self.signatures)
+        kept = self.decisions.get(reader)
+        if kept is not None and kept[0] >= positive and kept[1] >= signatures:
+            return kept[2]
+        table = [self._fkey_if_readable(code, reader) for code in range(positive)]
+        table += [self._fkey_if_readable(-number, reader) for number in range(signatures - 1, 0, -1)]
+        self.decisions.put(reader, (positive, signatures, table))
+        return table
 
     def _fkey_if_readable(self, code: int, reader: Reader) -> int:
         if code > 0:
@@ -149,6 +173,28 @@ class Resident:
         if chosen is None:
             return None
         return {fkey for fkey, values in self.facet_keys.items() if chosen(*values)}
+
+
+class Decisions:
+    """Decision tables of the most recent readers (an LRU shared by threads)."""
+
+    def __init__(self) -> None:
+        self._tables: OrderedDict[Reader, tuple[int, int, list[int]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, reader: Reader) -> tuple[int, int, list[int]] | None:
+        with self._lock:
+            kept = self._tables.get(reader)
+            if kept is not None:
+                self._tables.move_to_end(reader)
+            return kept
+
+    def put(self, reader: Reader, entry: tuple[int, int, list[int]]) -> None:
+        with self._lock:
+            self._tables[reader] = entry
+            self._tables.move_to_end(reader)
+            while len(self._tables) > DECISIONS_KEPT:
+                self._tables.popitem(last=False)
 
 
 def _signatures(db: sqlite3.Connection, generation: int) -> list[tuple[int, Signature]]:

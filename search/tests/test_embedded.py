@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sqlite3
 import threading
 
@@ -131,6 +132,28 @@ def test_replacing_and_deleting_keep_the_contentless_index_consistent(backend):
     assert ask(backend, "新的").total == 0
 
 
+def test_a_key_given_twice_in_one_batch_keeps_its_last_version_and_the_index_consistent(backend, monkeypatch):
+    monkeypatch.setattr(embedded, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(embedded, "PREPARE_CHUNK", 2)  # the two versions arrive in different chunks
+    backend.index([record("最初的标题", pk=1)])
+    backend.index(
+        [
+            record("中间的标题", pk=1),
+            record("别的资料", pk=2),
+            record("其他资料", pk=3),
+            record("最后的标题", pk=1),
+        ]
+    )
+    db = backend._connect()
+    db.execute("INSERT INTO fts (fts) VALUES ('integrity-check')")
+    db.execute("INSERT INTO fts_chars (fts_chars) VALUES ('integrity-check')")
+    assert keys(ask(backend, "最后")) == ["article:1"]
+    assert ask(backend, "最初").total == 0
+    assert ask(backend, "中间").total == 0
+    assert ask(backend, "资料").total == 2
+    assert db.execute("SELECT count(*) FROM suggest WHERE text = '最后的标题'").fetchone() == (1,)
+
+
 def test_a_new_reader_opens_the_index_while_a_writer_holds_it(tmp_path):
     path = tmp_path / "index.sqlite3"
     writer = EmbeddedBackend(path=path)
@@ -184,6 +207,30 @@ def test_a_reader_sees_access_changed_by_another_process_in_hits_and_counts(tmp_
     finally:
         worker.close()
         web.close()
+
+
+def test_a_readers_kept_decisions_cover_access_rules_and_facet_keys_added_after_them(backend):
+    from search.documents import Access, Reader
+
+    branch_a = Reader(logged_in=True, tokens=frozenset({"u:1"}))
+    backend.index([record("党章学习", pk=1, access=Access(login=True, groups=(frozenset({"u:1"}),)))])
+    assert ask(backend, "党章", branch_a).total == 1  # its decisions are now kept
+    backend.index(
+        [
+            record("党章解读", pk=2, access=Access(login=True, groups=(frozenset({"u:2"}),))),
+            record("党章问答", pk=3, access=Access(login=True, groups=(frozenset({"u:1", "u:9"}),))),
+            record("党章新编", pk=4, category="新的分类", date=datetime.date(2031, 1, 1)),
+            record("党章汇编", pk=5, access=Access(login=True, organizer=True)),
+        ]
+    )
+    results = ask(backend, "党章", branch_a)
+    assert sorted(keys(results)) == ["article:1", "article:3", "article:4"]
+    assert results.total == 3
+    assert {(v.value, v.count) for v in results.facets["category"]} == {("新的分类", 1)}
+    assert {(v.value, v.count) for v in results.facets["year"]} == {("2024", 2), ("2031", 1)}
+    assert ask(backend, "党章", branch_a, filters={"category": "新的分类"}).total == 1
+    organizer = Reader(logged_in=True, organizer=True, tokens=frozenset({"u:2"}))
+    assert sorted(keys(ask(backend, "党章", organizer))) == ["article:2", "article:4", "article:5"]
 
 
 def test_a_reader_after_the_index_was_emptied_and_refilled_does_not_reuse_its_old_snapshot(tmp_path):
