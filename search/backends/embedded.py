@@ -838,6 +838,11 @@ def match_expression(terms: Sequence[Term], columns: _Columns = ALL_COLUMNS) -> 
         if not phrase:
             continue
         options = [phrase]
+        if term.words == (term.text,) and grams(term.text, open_end=True) == [term.text]:
+            # A two-character word is its own one bigram: one phrase on every column ranks it alike
+            # with half the work (bm25 reads every phrase's matches once more for its weight).
+            clauses.append("{" + f"{columns.words} {columns.grams}" + '} : "' + term.text + '"')
+            continue
         if term.words == (term.text,):
             options.append(_word(term.text, columns))
         elif term.apart:
