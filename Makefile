@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test setup setup-test migrate demo static messages lint format ci clean
+.PHONY: run test setup setup-test migrate demo static messages lint format ci clean prod-local prod-local-stop
 
 setup:
 	@scripts/bootstrap.sh run
@@ -31,6 +31,13 @@ run: setup demo static
 	@$(UV) run python manage.py load_demo --accounts-only
 	@echo ""
 	$(UV) run honcho start -f Procfile
+
+## make prod-local: the production stack on this machine, loopback only (docs/deployment.md §6)
+prod-local:
+	@scripts/prod-local.sh start
+
+prod-local-stop:
+	@scripts/prod-local.sh stop
 
 ## make test: the same set-up, then lint and the whole suite (pytest exit 5, "no tests", fails)
 test: setup-test

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -43,13 +43,13 @@ def check_broker() -> str:
 
 def check_storage() -> str:
     storage = default_storage
-    location = getattr(storage, "location", None)
-    if location is not None:  # local filesystem
+    if isinstance(storage, FileSystemStorage):
+        location = storage.location
         if not (os.path.isdir(location) and os.access(location, os.W_OK)):
             raise OSError(f"media folder {location} is not a writable directory")
-    else:
+    else:  # S3Storage has a `location` too: the key prefix, usually ""
         storage.exists("healthz-probe")  # one HEAD request: the bucket answers and the credentials work
-    return type(storage).__name__
+    return storage.__class__.__name__  # the real class behind the lazy default_storage
 
 
 CHECKS: dict[str, Callable[[], str]] = {

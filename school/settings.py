@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
+import os
 import secrets
 import sys
 from datetime import timedelta
@@ -124,8 +126,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "school.observability.RequestIdMiddleware",
     "school.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "school.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "school.middleware.ChineseFirstLocaleMiddleware",
@@ -179,8 +183,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: tests start real worker processes that must see the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = _read("DB_CONN_MAX_AGE", env.int, 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # DB_POOL_SIZE > 0: each process keeps a psycopg pool of at most that many connections (Django's
+    # own pooling; with PgBouncer in front leave it 0 and keep persistent connections instead).
+    DB_POOL_SIZE = _read("DB_POOL_SIZE", env.int, 0)
+    if DB_POOL_SIZE < 0:
+        _fail("DB_POOL_SIZE", "must be 0 (no pool) or more")
+    if DB_POOL_SIZE:
+        _pool = {"min_size": 1, "max_size": DB_POOL_SIZE, "timeout": _read("DB_POOL_TIMEOUT", env.int, 10)}
+        DATABASES["default"]["OPTIONS"] = {"pool": _pool}
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = _read("DB_CONN_MAX_AGE", env.int, 60)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ----------------------------------------------------
@@ -403,6 +417,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"  # Wagtail overrides this for its own preview frames
+# Origins besides this site that media URLs point at (a CDN in front of the bucket); see school/csp.py.
+CSP_MEDIA_ORIGINS = _read("CSP_MEDIA_ORIGINS", env.list, [])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
@@ -441,11 +457,18 @@ except Exception as exc:
 DEFAULT_FROM_EMAIL = _read("DEFAULT_FROM_EMAIL", env.str, "线上党校 <noreply@localhost>")
 ADMINS = [("admin", a) for a in _read("ADMIN_EMAILS", env.list, [])]
 
+LOG_FORMAT = _choice("LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "school.observability.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(context)s] %(message)s"},
+        "json": {"()": "school.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}
+    },
     "root": {"handlers": ["console"], "level": _read("LOG_LEVEL", env.str, "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
@@ -453,6 +476,20 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Metrics (school/metrics.py) -------------------------------------------
+# Each process of a host writes its counters under this folder; /metrics adds them up. gunicorn.conf.py
+# empties it when the web server starts. Left unset under pytest: a test process counts for itself.
+if not TESTING:
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "metrics"))
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+METRICS_TOKEN = _read("METRICS_TOKEN", env.str, "")
+METRICS_ALLOWED_NETWORKS = _read("METRICS_ALLOWED_NETWORKS", env.list, [])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network)
+    except ValueError:
+        _fail("METRICS_ALLOWED_NETWORKS", f"{_network!r} is not a network such as 10.0.0.0/8")
 
 WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
 WAGTAILDOCS_DOCUMENT_MODEL = "wagtaildocs.Document"

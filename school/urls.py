@@ -7,10 +7,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import views as courses_views
 from exams.views import certificates as exam_certificates
-from school import health, views
+from school import health, metrics, views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("school.accounts.urls")),

@@ -242,3 +242,25 @@ def test_answers_shown_after_close_wait_for_the_grace_period(objective_exam, lea
         closes_at=timezone.now() - datetime.timedelta(seconds=30)
     )
     assert "全国代表大会" not in client.get(config["resultUrl"]).content.decode()  # grace is 60 s
+
+
+def test_every_autosave_outcome_is_counted_for_the_metrics(objective_exam, learner):
+    from prometheus_client import REGISTRY
+
+    def count(outcome: str) -> float:
+        labels = {"kind": "autosave", "outcome": outcome}
+        return REGISTRY.get_sample_value("school_exam_saves_total", labels) or 0.0
+
+    before = {outcome: count(outcome) for outcome in ("saved", "duplicate", "stale")}
+    client = client_for(learner)
+    attempt = start(client, objective_exam)
+    _html, config = page_config(client, attempt)
+    body = {"writer": config["writer"], "seq": 1, "answers": {"0": [1]}}
+    post_json(client, config["saveUrl"], body)
+    post_json(client, config["saveUrl"], body)
+    post_json(client, config["saveUrl"], {**body, "answers": {"0": [2]}})
+    assert {outcome: count(outcome) - before[outcome] for outcome in before} == {
+        "saved": 1,
+        "duplicate": 1,
+        "stale": 1,
+    }

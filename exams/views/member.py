@@ -33,6 +33,7 @@ from exams.services.attempts import (
     exam_refusal,
     open_attempt,
 )
+from school import metrics
 from school.models import Member
 
 MAX_SAVE_BYTES = 1024 * 1024  # a few long essays sent together after a network outage
@@ -201,25 +202,31 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-def _posted(request: HttpRequest, attempt_id, service: Callable[..., Any]) -> Any:
-    """Call an answer-writing service with the JSON body; its refusal becomes a JSON error response."""
+def _posted(request: HttpRequest, attempt_id, service: Callable[..., Any], *, kind: str) -> Any:
+    """Call an answer-writing service with the JSON body; its refusal becomes a JSON error response.
+    Each outcome is counted (``school_exam_saves_total``)."""
     attempt = _own_attempt(request, attempt_id)
     try:
         data = _body(request)
-        return service(
+        result = service(
             attempt=attempt,
             writer=str(data.get("writer", "")),
             seq=data.get("seq"),
             answers=data.get("answers"),
         )
     except ExamError as error:
+        metrics.exam_save_count(kind=kind, outcome=error.code)
         return _json_error(error)
+    metrics.exam_save_count(
+        kind=kind, outcome="duplicate" if getattr(result, "duplicate", False) else "saved"
+    )
+    return result
 
 
 @login_required
 @require_POST
 def attempt_save_view(request: HttpRequest, attempt_id) -> JsonResponse:
-    saved = _posted(request, attempt_id, attempt_save)
+    saved = _posted(request, attempt_id, attempt_save, kind="autosave")
     if isinstance(saved, JsonResponse):
         return saved
     return JsonResponse({"seq": saved.seq, "duplicate": saved.duplicate})
@@ -228,7 +235,7 @@ def attempt_save_view(request: HttpRequest, attempt_id) -> JsonResponse:
 @login_required
 @require_POST
 def attempt_submit_view(request: HttpRequest, attempt_id) -> JsonResponse:
-    attempt = _posted(request, attempt_id, attempt_submit)
+    attempt = _posted(request, attempt_id, attempt_submit, kind="submit")
     if isinstance(attempt, JsonResponse):
         return attempt
     result_url = reverse("exams:result", args=[attempt.public_id])

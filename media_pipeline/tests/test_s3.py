@@ -217,3 +217,12 @@ def test_a_source_is_fetched_from_s3_without_holding_it_in_memory(s3_storage, tm
         tracemalloc.stop()
     assert (tmp_path / "source").stat().st_size == size
     assert peak < size * 3 // 4
+
+
+def test_the_health_check_asks_the_bucket_not_a_local_folder(s3_storage, s3_outage, client, db):
+    healthy = client.get("/healthz").json()["checks"]["storage"]
+    assert healthy["ok"] and healthy["detail"] == "S3Storage"
+    s3_outage()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert not response.json()["checks"]["storage"]["ok"]

@@ -66,12 +66,23 @@ def _close(context) -> None:
             page.wait_for_function("() => !document.querySelector('[data-study-busy], [data-exam-busy]')")
     context.route("**/*", lambda route: route.abort())
     context.close()
+    refused = getattr(context, "csp_violations", [])
+    if refused:
+        pytest.fail("the Content-Security-Policy refused something a page needs:\n" + "\n".join(refused))
 
 
 def _context(browser, viewport: dict, **options):
     # A Chinese phone sends zh-CN; Django would otherwise follow the browser's en-US Accept-Language.
     context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
     context.set_default_timeout(10_000)
+    # Every journey doubles as a check of the policy: Chromium reports each refusal on the console.
+    context.csp_violations = []
+
+    def note_refusal(message) -> None:
+        if "Content Security Policy" in message.text:
+            context.csp_violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", note_refusal)
     return context
 
 

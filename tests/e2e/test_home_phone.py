@@ -55,7 +55,7 @@ def test_language_switch_changes_to_english_and_back(live_server, phone_page):
     phone_page.goto(live_server.url + "/library/")
     phone_page.locator(".mobile-menu summary").click()
     phone_page.locator(".mobile-menu button[value=en]").click()
-    phone_page.wait_for_function("document.documentElement.lang === 'en'")
+    phone_page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert phone_page.url == live_server.url + "/library/"
     with translation.override("en"):
         assert phone_page.locator(".tabbar__item").first.inner_text().strip() == gettext("Home")
@@ -64,7 +64,7 @@ def test_language_switch_changes_to_english_and_back(live_server, phone_page):
     assert phone_page.evaluate("document.scrollingElement.scrollWidth") <= 375
     phone_page.locator(".mobile-menu summary").click()
     phone_page.locator(".mobile-menu button[value=zh-hans]").click()
-    phone_page.wait_for_function("document.documentElement.lang === 'zh-hans'")
+    phone_page.wait_for_function("() => document.documentElement.lang === 'zh-hans'")
 
 
 def test_desktop_shows_the_full_navigation(live_server, desktop_page):

@@ -71,10 +71,10 @@ def test_skipping_ahead_leaves_a_gap_that_does_not_count(live_server, phone_page
     page = phone_page
     open_lesson(page, live_server, member, lesson)
     page.locator(".player__big-play").click()
-    page.wait_for_function("document.querySelector('video').currentTime > 2")
+    page.wait_for_function("() => document.querySelector('video').currentTime > 2")
     page.evaluate("document.querySelector('video').currentTime = 6")
-    page.wait_for_function("document.querySelector('video').ended")
-    page.wait_for_function("document.querySelectorAll('.watched-bar span').length === 2")
+    page.wait_for_function("() => document.querySelector('video').ended")
+    page.wait_for_function("() => document.querySelectorAll('.watched-bar span').length === 2")
     progress = LessonProgress.objects.get(member=member, lesson=lesson)
     assert progress.completed_at is None
     assert 3.5 < progress.watched_seconds < 5.5  # about 2 s before the jump and 2 s after it
@@ -88,7 +88,7 @@ def test_the_position_follows_the_member_to_another_device(
 ):
     open_lesson(phone_page, live_server, member, lesson)
     phone_page.locator(".player__big-play").click()
-    phone_page.wait_for_function("document.querySelector('video').currentTime > 5")
+    phone_page.wait_for_function("() => document.querySelector('video').currentTime > 5")
     with phone_page.expect_response(lambda response: "/study/beat/" in response.url) as beat:
         phone_page.locator("[data-action='toggle-play']").click()
     assert beat.value.status == 200

@@ -46,7 +46,7 @@ def test_a_lesson_plays_through_hlsjs_on_a_phone(live_server, phone_page, lesson
     open_watch_page(page, live_server, lesson)
     assert page.evaluate("document.querySelector('video').hls.levels.length") == 3
     page.locator(".player__big-play").click()
-    page.wait_for_function("document.querySelector('video').currentTime > 1.5")
+    page.wait_for_function("() => document.querySelector('video').currentTime > 1.5")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
     screenshot(page, SCREENSHOTS, "watch-375-playing.png")
 
@@ -62,7 +62,7 @@ def test_choosing_a_quality_and_a_speed_on_a_desktop(live_server, desktop_page, 
     page = desktop_page
     open_watch_page(page, live_server, lesson)
     page.locator(".player__big-play").click()
-    page.wait_for_function("document.querySelector('video').currentTime > 1")
+    page.wait_for_function("() => document.querySelector('video').currentTime > 1")
 
     page.locator("[data-menu=quality] .player__menu-button").click()
     page.locator("[data-menu=quality]").get_by_role("menuitemradio", name="360p", exact=True).click()
@@ -86,14 +86,14 @@ def test_keys_pause_and_seek(live_server, desktop_page, lesson):
     page = desktop_page
     open_watch_page(page, live_server, lesson)
     page.locator(".player__big-play").click()
-    page.wait_for_function("document.querySelector('video').currentTime > 0.5")
+    page.wait_for_function("() => document.querySelector('video').currentTime > 0.5")
     page.keyboard.press("k")
-    page.wait_for_function("document.querySelector('video').paused")
+    page.wait_for_function("() => document.querySelector('video').paused")
     before = current_time(page)
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"document.querySelector('video').currentTime >= {before + 4.9}")
+    page.wait_for_function(f"() => document.querySelector('video').currentTime >= {before + 4.9}")
     page.keyboard.press("Space")
-    page.wait_for_function("!document.querySelector('video').paused")
+    page.wait_for_function("() => !document.querySelector('video').paused")
 
 
 def test_a_lesson_resumes_where_it_stopped(live_server, desktop_page, lesson):
@@ -103,7 +103,7 @@ def test_a_lesson_resumes_where_it_stopped(live_server, desktop_page, lesson):
     assert page.locator(".player__resume").is_visible()
     assert page.locator(".player__current").inner_text() == "0:05"
     page.locator(".player__big-play").click()
-    page.wait_for_function("document.querySelector('video').currentTime > 5.2")
+    page.wait_for_function("() => document.querySelector('video').currentTime > 5.2")
 
 
 def test_playback_survives_signed_urls_running_out(live_server, desktop_page, lesson, monkeypatch):
@@ -130,6 +130,6 @@ def test_playback_survives_signed_urls_running_out(live_server, desktop_page, le
     with page.expect_response(re.compile(r".*/media-play/sources/\d+/$")) as sources:
         page.locator(".player__big-play").click()
     assert sources.value.status == 200
-    page.wait_for_function("document.querySelector('video').currentTime > 5", timeout=20_000)
+    page.wait_for_function("() => document.querySelector('video').currentTime > 5", timeout=20_000)
     assert refused
     assert page.locator(".player__message").is_hidden()

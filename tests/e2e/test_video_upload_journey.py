@@ -59,7 +59,8 @@ def wait_until_ready(page, worker) -> None:
     tag = "[data-video-status]"
     try:
         page.wait_for_function(
-            f"document.querySelector('{tag}').dataset.videoStatus === 'ready'", timeout=TRANSCODE_TIMEOUT_MS
+            f"() => document.querySelector('{tag}').dataset.videoStatus === 'ready'",
+            timeout=TRANSCODE_TIMEOUT_MS,
         )
     except Exception:
         video = Video.objects.first()
@@ -116,7 +117,7 @@ def test_an_uploaded_real_video_is_transcoded_and_plays_with_poster_storyboard_a
     page.locator(".player__big-play").click()
     page.locator("[data-menu=captions] .player__menu-button").click()
     page.locator("[data-menu=captions]").get_by_role("menuitemradio", name="中文", exact=True).click()
-    page.wait_for_function("document.querySelector('video').currentTime > 1.5")
+    page.wait_for_function("() => document.querySelector('video').currentTime > 1.5")
     page.wait_for_function(
         "() => { const t = document.querySelector('video').textTracks[0];"
         " return t.mode === 'showing' && t.activeCues && t.activeCues.length > 0; }"
