@@ -75,9 +75,10 @@ def notification_send(
         ids = [row.pk for row in created if row.recipient.email]
         if ids:
             from community.tasks import notification_email_task
+            from school.queueing import enqueue_on_commit
 
             for pk in ids:
-                transaction.on_commit(lambda pk=pk: notification_email_task.delay(notification_id=pk))
+                enqueue_on_commit(notification_email_task, notification_id=pk)
     return created
 
 

@@ -3,21 +3,19 @@ notifications other apps' events call for."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from school.queueing import enqueue_on_commit
 
 
 def course_assigned(sender, assignment, **kwargs) -> None:
     from community.tasks import course_assigned_notify_task
 
-    pk = assignment.pk
-    transaction.on_commit(lambda: course_assigned_notify_task.delay(assignment_id=pk), robust=True)
+    enqueue_on_commit(course_assigned_notify_task, assignment_id=assignment.pk)
 
 
 def exam_opened(sender, exam, **kwargs) -> None:
     from community.tasks import exam_open_notify_task
 
-    pk = exam.pk
-    transaction.on_commit(lambda: exam_open_notify_task.delay(exam_id=pk), robust=True)
+    enqueue_on_commit(exam_open_notify_task, exam_id=exam.pk)
 
 
 def connect() -> None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from wagtail.signals import page_published
+
+from school.queueing import enqueue_on_commit
 
 
 def extract_policy_document_text(sender, instance, **kwargs) -> None:
     from courses.tasks import policy_document_extract_text_task
 
-    page_id = instance.pk
-    transaction.on_commit(lambda: policy_document_extract_text_task.delay(page_id=page_id))
+    enqueue_on_commit(policy_document_extract_text_task, page_id=instance.pk)
 
 
 def connect() -> None:

@@ -56,6 +56,11 @@ EXAM_SAVES = Counter(
     "Exam answer writes by kind (autosave, submit) and outcome (saved, duplicate or the refusal's code).",
     ["kind", "outcome"],
 )
+ENQUEUE_FAILURES = Counter(
+    "school_enqueue_failures",
+    "Tasks that could not be queued because the broker did not answer, by task.",
+    ["task"],
+)
 TASKS = Histogram(
     "school_task_duration_seconds",
     "Time a Celery task ran, by task and final state.",
@@ -70,6 +75,10 @@ def request_observe(*, method: str, route: str, status: int, seconds: float) -> 
 
 def exam_save_count(*, kind: str, outcome: str) -> None:
     EXAM_SAVES.labels(kind=kind, outcome=outcome).inc()
+
+
+def enqueue_failure_count(*, task: str) -> None:
+    ENQUEUE_FAILURES.labels(task=task).inc()
 
 
 def task_observe(*, name: str, state: str, seconds: float) -> None:
@@ -152,7 +161,7 @@ def registry() -> CollectorRegistry:
 
         multiprocess.MultiProcessCollector(registry)
     else:  # one process (a shell, a test): its own metrics
-        for metric in (REQUESTS, EXAM_SAVES, TASKS):
+        for metric in (REQUESTS, EXAM_SAVES, ENQUEUE_FAILURES, TASKS):
             registry.register(metric)
     registry.register(SharedStateCollector())
     return registry

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.signals import user_logged_in
-from django.db import transaction
 from django.utils import timezone
+
+from school.queueing import enqueue_on_commit
 
 
 def award_daily_login(sender, request, user, **kwargs) -> None:
@@ -14,10 +15,8 @@ def award_daily_login(sender, request, user, **kwargs) -> None:
     member = getattr(user, "member", None)
     if member is None:
         return
-    member_id, day = member.pk, timezone.localdate().isoformat()
-    transaction.on_commit(
-        lambda: points_award_task.delay(member_id=member_id, rule=PointRule.Code.DAILY_LOGIN.value, day=day)
-    )
+    day = timezone.localdate().isoformat()
+    enqueue_on_commit(points_award_task, member_id=member.pk, rule=PointRule.Code.DAILY_LOGIN.value, day=day)
 
 
 def connect() -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from school.queueing import enqueue
 from search.backends import get_backend
 from search.documents import split_key
 from search.registry import SearchType, all_types, get_type
@@ -83,7 +84,7 @@ def _flush() -> None:
     keys = sorted(getattr(_pending, "keys", None) or ())
     _pending.keys = None
     if keys:
-        search_index_task.delay(keys=keys)
+        enqueue(search_index_task, keys=keys)
 
 
 def search_reindex_restricted_on_commit() -> None:
@@ -97,7 +98,7 @@ def _flush_org() -> None:
 
     if getattr(_pending, "org", False):
         _pending.org = False
-        search_reindex_restricted_task.delay()
+        enqueue(search_reindex_restricted_task)
 
 
 def search_reindex_restricted() -> IndexReport:

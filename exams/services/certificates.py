@@ -27,6 +27,7 @@ from exams.certificates.pdf import render_certificate_pdf
 from exams.exceptions import CertificateError
 from exams.models import Certificate, Exam
 from school.models import Member, OrgUnit
+from school.queueing import enqueue_on_commit
 from school.services.audit import audit_record
 
 NUMBER_PREFIX = "DX"
@@ -104,14 +105,10 @@ def certificate_issue(
             raise
         return existing  # issued at the same moment by another request
     audit_record(actor=acting_user, action="certificate.issued", target=certificate, member_id=member.pk)
-    transaction.on_commit(lambda: _schedule_render(certificate.pk))
-    return certificate
-
-
-def _schedule_render(certificate_id: int) -> None:
     from exams.tasks import certificate_render_task
 
-    certificate_render_task.delay(certificate_id=certificate_id)
+    enqueue_on_commit(certificate_render_task, certificate_id=certificate.pk)  # or rendered at download
+    return certificate
 
 
 def pdf_filename(certificate: Certificate) -> str:

@@ -27,6 +27,7 @@ from media_pipeline.exceptions import TranscodeFailed, VideoBusy
 from media_pipeline.models import Video, VideoRendition
 from media_pipeline.permissions import require_video_permission
 from media_pipeline.probe import InvalidVideo, ProbeResult, probe_video
+from school.queueing import enqueue, enqueue_on_commit
 from school.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -228,7 +229,7 @@ def video_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:
     ).values_list("pk", flat=True)
     video_ids = list(stale)
     for video_id in video_ids:
-        video_transcode_task.delay(video_id=video_id)
+        enqueue(video_transcode_task, video_id=video_id)
     return video_ids
 
 
@@ -260,7 +261,7 @@ def video_retry(*, acting_user: Any, video: Video) -> None:
             ]
         )
         audit_record(actor=acting_user, action="video.retried", target=current)
-        transaction.on_commit(lambda: video_transcode_task.delay(video_id=current.pk))
+        enqueue_on_commit(video_transcode_task, video_id=current.pk)  # or queued again by a starting worker
 
 
 def is_retryable(video: Video) -> bool:

@@ -33,6 +33,7 @@ from media_pipeline.permissions import require_video_permission, video_permissio
 from media_pipeline.probe import InvalidVideo, ProbeResult, probe_video
 from media_pipeline.storage_tree import SERVICE_ERRORS, delete_prefix, delete_quietly
 from media_pipeline.tasks import video_files_delete_task, video_transcode_task
+from school.queueing import enqueue_on_commit
 from school.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -128,12 +129,8 @@ def _video_create(
         duration=round(probe.duration, 1),
         frame=f"{probe.width}×{probe.height}",
     )
-    transaction.on_commit(partial(_enqueue_transcode, video.pk), robust=True)
+    enqueue_on_commit(video_transcode_task, video_id=video.pk)  # or queued again by a starting worker
     return video
-
-
-def _enqueue_transcode(video_id: int) -> None:
-    video_transcode_task.delay(video_id=video_id)
 
 
 def _check_size(size: int | None, limit: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -12,10 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from school.models import ReportExport
+from school.queueing import enqueue_on_commit
 from school.reports import exports
 from school.reports.scope import report_scope
 from school.reports.table import member_rows, table_filters
@@ -81,8 +83,18 @@ def report_export_request(
         format=fmt,
         **_audited(params),
     )
-    transaction.on_commit(lambda: report_export_build_task.delay(export_id=export.pk))
+    enqueue_on_commit(
+        report_export_build_task, export_id=export.pk, on_failure=partial(_not_queued, export_id=export.pk)
+    )
     return export
+
+
+def _not_queued(*, export_id: int) -> None:
+    """The broker refused the job: the export fails now with a reason, in the site's language (it is
+    shown later to whoever opens it), instead of waiting for ever."""
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("The background service is not available; please try again later.")
+    _fail(ReportExport(pk=export_id), reason)
 
 
 def _audited(params: dict[str, str]) -> dict[str, str]:

@@ -414,6 +414,24 @@ def test_a_large_export_runs_in_the_background_with_progress_and_a_download(
     assert sorted(names) == sorted(["甲", "乙", "丙", "系统管理员"])
 
 
+def test_a_background_export_the_broker_cannot_take_fails_with_a_reason(
+    system_admin_client, study, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr("celery.app.task.Task.apply_async", refuse)
+    settings.REPORT_EXPORT_SYNC_ROWS = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = system_admin_client.post(reverse("school_reports:member_export"), {"format": "xlsx"})
+    assert response.status_code == 302
+    status = system_admin_client.get(response["Location"], {"format": "json"}).json()
+    assert status["status"] == "failed"
+    assert "后台服务暂时不可用" in ReportExport.objects.get().error
+
+
 def test_someone_elses_export_does_not_exist_for_you(organizer, system_admin, study):
     export = ReportExport.objects.create(
         requested_by=system_admin, format="xlsx", description="x", status="ready"
