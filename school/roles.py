@@ -118,6 +118,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     ],
 }
 
+COLLECTION_APPS = ("wagtailimages", "wagtaildocs")
+
 # Page-tree permissions granted at the root page (editors and admins publish anywhere).
 ROLE_PAGE_PERMISSIONS: dict[Role, list[str]] = {
     Role.EDITOR: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
@@ -144,13 +146,23 @@ def _permissions(names: list[str]) -> list[Permission]:
 
 def roles_sync() -> dict[Role, Group]:
     """Create the role groups and (re)grant their permissions; safe to run any number of times."""
-    from wagtail.models import GroupPagePermission, Page
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
     groups = {}
     root = Page.get_first_root_node()
+    root_collection = Collection.get_first_root_node()
     for role in Role:
         group, _created = Group.objects.get_or_create(name=role.value)
-        group.permissions.add(*_permissions(ROLE_PERMISSIONS[role]))
+        permissions = _permissions(ROLE_PERMISSIONS[role])
+        group.permissions.add(*permissions)
+        if root_collection is not None:
+            # Wagtail checks image and document permissions per collection, not per model: without
+            # these rows nobody but a superuser could open the image and document screens.
+            for perm in permissions:
+                if perm.content_type.app_label in COLLECTION_APPS:
+                    GroupCollectionPermission.objects.get_or_create(
+                        group=group, collection=root_collection, permission=perm
+                    )
         if root is not None:
             for codename in ROLE_PAGE_PERMISSIONS.get(role, []):
                 perm = Permission.objects.filter(

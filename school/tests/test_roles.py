@@ -37,3 +37,32 @@ def test_editors_may_publish_pages_from_the_root():
         GroupPagePermission.objects.filter(group=editor).values_list("permission__codename", flat=True)
     )
     assert {"add_page", "change_page", "publish_page"} <= codenames
+
+
+@pytest.mark.parametrize("screen", ["/admin/documents/", "/admin/images/", "/admin/documents/multiple/add/"])
+def test_editors_and_instructors_open_the_document_and_image_screens(editor, screen, org_tree):
+    from school.tests.factories import MemberFactory
+    from school.tests.helpers import client_for
+
+    instructor = MemberFactory(user__roles=[Role.INSTRUCTOR], org_unit=org_tree.committee).user
+    for user in (editor, instructor):
+        assert client_for(user).get(screen).status_code == 200, (user, screen)
+
+
+def test_organizers_do_not_reach_the_document_screens(organizer_a1):
+    from school.tests.helpers import client_for
+
+    assert client_for(organizer_a1).get("/admin/documents/").status_code == 302
+
+
+def test_roles_sync_grants_image_and_document_permissions_on_the_root_collection_once():
+    from wagtail.models import GroupCollectionPermission
+
+    editor = Group.objects.get(name=Role.EDITOR.value)
+    granted = GroupCollectionPermission.objects.filter(group=editor)
+    assert {"add_document", "change_document", "choose_document", "add_image"} <= set(
+        granted.values_list("permission__codename", flat=True)
+    )
+    count = GroupCollectionPermission.objects.count()
+    roles_sync()
+    assert GroupCollectionPermission.objects.count() == count
