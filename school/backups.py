@@ -134,18 +134,19 @@ def _sha256(handle) -> str:
 
 
 def _media_backup(target: Path | None, progress: Progress) -> dict[str, dict]:
+    """Copy every file into ``target`` with its SHA-256; with no target only list names and sizes
+    (reading a whole bucket to hash it is what ``--no-media`` avoids)."""
     listed = {}
     for number, name in enumerate(storage_files(), start=1):
-        with default_storage.open(name, "rb") as source:
-            if target is None:
-                listed[name] = {"size": default_storage.size(name), "sha256": _sha256(source)}
-            else:
-                path = target / name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with path.open("wb") as copy:
-                    shutil.copyfileobj(source, copy, HASH_CHUNK)
-                with path.open("rb") as copy:
-                    listed[name] = {"size": path.stat().st_size, "sha256": _sha256(copy)}
+        if target is None:
+            listed[name] = {"size": default_storage.size(name)}
+            continue
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(name, "rb") as source, path.open("wb") as copy:
+            shutil.copyfileobj(source, copy, HASH_CHUNK)
+        with path.open("rb") as copy:
+            listed[name] = {"size": path.stat().st_size, "sha256": _sha256(copy)}
         if number % 100 == 0:
             progress(_("%(count)d media files…") % {"count": number})
     return listed

@@ -176,7 +176,10 @@ def _allowed(request: HttpRequest) -> bool:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:
         return False
-    if address.is_loopback:
+    # A proxy on this host forwards everyone from 127.0.0.1: unless TRUSTED_PROXY_COUNT made
+    # REMOTE_ADDR the client's, a forwarded request is not a local one.
+    forwarded = "HTTP_X_FORWARDED_FOR" in request.META and not settings.TRUSTED_PROXY_COUNT
+    if address.is_loopback and not forwarded:
         return True
     return any(address in ipaddress.ip_network(network) for network in settings.METRICS_ALLOWED_NETWORKS)
 

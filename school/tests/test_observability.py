@@ -113,6 +113,15 @@ def test_metrics_are_hidden_from_other_addresses_unless_they_bring_the_token(set
     assert outsider.get("/metrics").status_code == 200
 
 
+def test_metrics_are_not_local_when_a_proxy_on_this_host_forwarded_the_request(settings, db):
+    settings.TRUSTED_PROXY_COUNT = 0
+    through_proxy = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.23")
+    assert through_proxy.get("/metrics").status_code == 404
+    settings.TRUSTED_PROXY_COUNT = 1  # REMOTE_ADDR becomes the client's own address: still not local
+    assert through_proxy.get("/metrics").status_code == 404
+    assert Client(REMOTE_ADDR="127.0.0.1").get("/metrics").status_code == 200
+
+
 @pytest.mark.django_db
 def test_transcode_durations_are_read_from_the_videos():
     import datetime
