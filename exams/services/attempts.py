@@ -204,19 +204,21 @@ def _digest(writer: str, seq: int, answers: Any) -> str:
 
 
 def _write_answers(attempt: Attempt, answers: dict[int, Any], *, seq: int, now: datetime.datetime) -> None:
-    existing = {a.position: a for a in attempt.answers.filter(position__in=answers)}
-    changed, created = [], []
-    for position, response in answers.items():
-        row = existing.get(position)
-        if row is None:
-            created.append(
-                AttemptAnswer(attempt=attempt, position=position, response=response, seq=seq, saved_at=now)
-            )
-        elif row.response != response:
-            row.response, row.seq, row.saved_at = response, seq, now
-            changed.append(row)
-    AttemptAnswer.objects.bulk_create(created)
-    AttemptAnswer.objects.bulk_update(changed, ["response", "seq", "saved_at"])
+    """New and changed answers in one upsert (an answer sent again unchanged keeps its seq and time);
+    every answer sent goes to the log."""
+    stored = dict(attempt.answers.filter(position__in=answers).values_list("position", "response"))
+    written = [
+        AttemptAnswer(attempt=attempt, position=position, response=response, seq=seq, saved_at=now)
+        for position, response in answers.items()
+        if position not in stored or stored[position] != response
+    ]
+    if written:
+        AttemptAnswer.objects.bulk_create(
+            written,
+            update_conflicts=True,
+            unique_fields=["attempt", "position"],
+            update_fields=["response", "seq", "saved_at"],
+        )
     log = [AnswerLogEntry(attempt=attempt, position=p, response=r, seq=seq) for p, r in answers.items()]
     AnswerLogEntry.objects.bulk_create(log)
 

@@ -105,6 +105,15 @@ def test_saved_answers_are_stored_and_logged(objective_exam, member_a1):
     assert AnswerLogEntry.objects.filter(attempt=attempt).count() == 2
 
 
+def test_an_answer_sent_again_unchanged_keeps_the_save_that_changed_it(objective_exam, member_a1):
+    attempt, writer = started(objective_exam, member_a1)
+    attempt_save(attempt=attempt, writer=writer, seq=1, answers={"0": [2]})
+    attempt_save(attempt=attempt, writer=writer, seq=2, answers={"0": [2], "2": True})
+    attempt_save(attempt=attempt, writer=writer, seq=3, answers={"0": [1], "2": True})
+    assert {a.position: (a.response, a.seq) for a in attempt.answers.all()} == {0: ([1], 3), 2: (True, 2)}
+    assert AnswerLogEntry.objects.filter(attempt=attempt).count() == 5
+
+
 def test_the_same_save_sent_twice_is_accepted_once(objective_exam, member_a1):
     attempt, writer = started(objective_exam, member_a1)
     attempt_save(attempt=attempt, writer=writer, seq=1, answers={"0": [1]})
