@@ -241,9 +241,8 @@ def video_delete(*, acting_user: Any, video: Video) -> None:
         folder = video.outputs_root
         audit_record(actor=acting_user, action="video.deleted", target=video, name=video.source_name)
         video.delete()
-        transaction.on_commit(
-            partial(video_files_delete_task.delay, names=[name for name in names if name], folder=folder)
-        )
+        # With the broker down the files stay behind (logged and counted), the deletion stands.
+        enqueue_on_commit(video_files_delete_task, names=[name for name in names if name], folder=folder)
 
 
 def video_files_delete(*, names: list[str], folder: str) -> None:
