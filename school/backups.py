@@ -338,7 +338,7 @@ def backup_restore(*, directory: Path, progress: Progress = lambda line: None) -
             _("The backup is of a %(backup)s database; this site uses %(current)s.")
             % {"backup": manifest["vendor"], "current": vendor}
         )
-    _require_empty(vendor)
+    _require_empty()
     files = manifest["media"]["files"]
     if manifest["media"]["included"] and not (directory / MEDIA).is_dir() and files:
         raise BackupError(_("The backup's media folder is missing."))
@@ -374,15 +374,8 @@ def backup_restore(*, directory: Path, progress: Progress = lambda line: None) -
     return differences
 
 
-def _require_empty(vendor: str) -> None:
-    connection = connections["default"]
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
-        if vendor == "postgresql":
-            tables = _postgres_tables(cursor)
-        else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-            tables = [name for (name,) in cursor.fetchall()]
+def _require_empty() -> None:
+    tables = connections["default"].introspection.table_names()
     if tables:
         raise BackupError(
             _("The database already has %(count)d tables: a backup is restored into an empty database only.")
