@@ -19,7 +19,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
 
 from school import metrics
 
@@ -68,13 +67,11 @@ class JsonFormatter(logging.Formatter):
 
 def _route(request: HttpRequest) -> str:
     """The URL pattern (``exams/attempts/<uuid:attempt_id>/save/``), never the path itself: a
-    label per path would grow without bound."""
+    label per path would grow without bound. Requests answered before routing (static files) are
+    ``unmatched``: resolving them again here would cost every static file a URL lookup."""
     match = getattr(request, "resolver_match", None)
     if match is None:
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return "unmatched"
+        return "unmatched"
     return match.route or match.view_name or "unmatched"
 
 
